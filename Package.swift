@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Capsule",
+    products: [
+        .library(name: "CapStd", targets: ["CapStd"]),
+        .library(name: "CapWASI", targets: ["CapWASI"]),
+        .library(name: "PluginHost", targets: ["PluginHost"]),
+        .library(name: "AmbientAudit", targets: ["AmbientAudit"]),
+        .executable(name: "capsule", targets: ["capsule"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CCapStdShims"),
+        .target(
+            name: "CapStd",
+            dependencies: [
+                "CCapStdShims",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(name: "CapWASI", dependencies: ["CapStd"], swiftSettings: strictSwift),
+        .target(name: "PluginHost", dependencies: ["CapStd", "CapWASI"], swiftSettings: strictSwift),
+        .target(name: "AmbientAudit", swiftSettings: strictSwift),
+        .executableTarget(
+            name: "capsule",
+            dependencies: [
+                "PluginHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "capstd-bench",
+            dependencies: ["CapStd", "CCapStdShims"],
+            path: "Benchmarks/CapStdBench",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CapStdTests",
+            dependencies: [
+                "CapStd",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

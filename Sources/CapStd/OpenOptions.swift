@@ -1,0 +1,79 @@
+// How `Dir.open` opens a file: access mode, creation, truncation and symlink following.
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Options for ``Dir/open(_:options:)``, with the meanings of Rust's `std::fs::OpenOptions`.
+///
+/// At least one of `read`, `write` or `append` must be set; `create`, `createNew` and `truncate`
+/// need `write` or `append`, and `truncate` cannot go with `append` (`EINVAL` otherwise).
+public struct OpenOptions: Sendable, Hashable {
+    /// Open for reading.
+    public var read: Bool
+    /// Open for writing.
+    public var write: Bool
+    /// Every write goes to the end of the file (`O_APPEND`).
+    public var append: Bool
+    /// Cut the file to zero length (`O_TRUNC`).
+    public var truncate: Bool
+    /// Create the file if it does not exist (`O_CREAT`).
+    public var create: Bool
+    /// Create the file, failing with `EEXIST` if anything exists at the path, even a dangling
+    /// symlink (`O_CREAT | O_EXCL`). Takes precedence over `create`.
+    public var createNew: Bool
+    /// Follow a symlink in the final component (confined beneath the `Dir` like any other).
+    /// When false, a final symlink fails with `ELOOP` (`O_NOFOLLOW`).
+    public var followSymlinks: Bool
+    /// Permissions of a newly created file, before the process umask applies.
+    public var permissions: FilePermissions
+
+    public init(
+        read: Bool = false, write: Bool = false, append: Bool = false, truncate: Bool = false,
+        create: Bool = false, createNew: Bool = false, followSymlinks: Bool = true,
+        permissions: FilePermissions = [.ownerReadWrite, .groupReadWrite, .otherReadWrite]
+    ) {
+        self.read = read
+        self.write = write
+        self.append = append
+        self.truncate = truncate
+        self.create = create
+        self.createNew = createNew
+        self.followSymlinks = followSymlinks
+        self.permissions = permissions
+    }
+
+    /// Read an existing file.
+    public static var read: OpenOptions { OpenOptions(read: true) }
+    /// Write a file, creating it or cutting it to zero length.
+    public static var writeTruncating: OpenOptions { OpenOptions(write: true, truncate: true, create: true) }
+
+    /// Whether opening with these options would change the tree or a file.
+    var mutates: Bool { write || append || truncate || create || createNew }
+
+    /// The `open(2)` flags, or `EINVAL` for a combination that has no meaning.
+    func flags() throws(Errno) -> Int32 {
+        let writes = write || append
+        var flags: Int32
+        switch (read, writes) {
+        case (true, false): flags = O_RDONLY
+        case (false, true): flags = O_WRONLY
+        case (true, true): flags = O_RDWR
+        case (false, false): throw .invalidArgument
+        }
+        if (create || createNew || truncate) && !writes { throw .invalidArgument }
+        if truncate && append { throw .invalidArgument }
+        if append { flags |= O_APPEND }
+        if truncate { flags |= O_TRUNC }
+        if createNew {
+            flags |= O_CREAT | O_EXCL
+        } else if create {
+            flags |= O_CREAT
+        }
+        if !followSymlinks { flags |= Syscalls.openNoFollow }
+        return flags
+    }
+}

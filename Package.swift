@@ -39,9 +39,10 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(name: "CBenchFloor", path: "Benchmarks/CBenchFloor"),
         .executableTarget(
             name: "capstd-bench",
-            dependencies: ["CapStd", "CCapStdShims"],
+            dependencies: ["CapStd", "CCapStdShims", "CBenchFloor"],
             path: "Benchmarks/CapStdBench",
             swiftSettings: strictSwift
         ),

@@ -3,125 +3,57 @@
 #ifndef CCAPSTD_SHIMS_H
 #define CCAPSTD_SHIMS_H
 
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/vfs.h>
-#include <unistd.h>
-#include <linux/openat2.h>
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE (1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE (1 << 1)
-#endif
-
-static const int CAPSULE_O_PATH = O_PATH;
-static const int CAPSULE_O_DIRECTORY = O_DIRECTORY;
-static const int CAPSULE_O_NOFOLLOW = O_NOFOLLOW;
-static const int CAPSULE_O_CLOEXEC = O_CLOEXEC;
-static const int CAPSULE_AT_EMPTY_PATH = AT_EMPTY_PATH;
-static const int CAPSULE_AT_SYMLINK_NOFOLLOW = AT_SYMLINK_NOFOLLOW;
-static const int CAPSULE_AT_REMOVEDIR = AT_REMOVEDIR;
-static const long CAPSULE_UTIME_NOW = UTIME_NOW;
-static const long CAPSULE_UTIME_OMIT = UTIME_OMIT;
-static const uint64_t CAPSULE_RESOLVE_BENEATH = RESOLVE_BENEATH;
-static const uint64_t CAPSULE_RESOLVE_NO_MAGICLINKS = RESOLVE_NO_MAGICLINKS;
-static const unsigned CAPSULE_RENAME_NOREPLACE = RENAME_NOREPLACE;
-static const unsigned CAPSULE_RENAME_EXCHANGE = RENAME_EXCHANGE;
-static const long CAPSULE_PROC_SUPER_MAGIC = 0x9fa0;
-
-static inline int capsule_result(long r) { return r < 0 ? -errno : (int)r; }
-static inline long capsule_result_long(long r) { return r < 0 ? -errno : r; }
+extern const int CAPSULE_O_PATH;
+extern const int CAPSULE_O_DIRECTORY;
+extern const int CAPSULE_O_NOFOLLOW;
+extern const int CAPSULE_O_CLOEXEC;
+extern const int CAPSULE_AT_EMPTY_PATH;
+extern const int CAPSULE_AT_SYMLINK_NOFOLLOW;
+extern const int CAPSULE_AT_REMOVEDIR;
+extern const long CAPSULE_UTIME_NOW;
+extern const long CAPSULE_UTIME_OMIT;
+extern const uint64_t CAPSULE_RESOLVE_BENEATH;
+extern const uint64_t CAPSULE_RESOLVE_NO_MAGICLINKS;
+extern const unsigned CAPSULE_RENAME_NOREPLACE;
+extern const unsigned CAPSULE_RENAME_EXCHANGE;
+extern const long CAPSULE_PROC_SUPER_MAGIC;
 
 /// openat2(2) with RESOLVE_* flags; glibc has no wrapper for it.
-static inline int capsule_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
-    struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
-    return capsule_result(syscall(SYS_openat2, dirfd, path, &how, sizeof how));
-}
-static inline int capsule_openat(int dirfd, const char *path, int flags, unsigned mode) {
-    return capsule_result(openat(dirfd, path, flags, (mode_t)mode));
-}
-static inline int capsule_close(int fd) { return capsule_result(close(fd)); }
-static inline int capsule_dup(int fd) { return capsule_result(fcntl(fd, F_DUPFD_CLOEXEC, 0)); }
-static inline int capsule_mkdirat(int dirfd, const char *path, unsigned mode) {
-    return capsule_result(mkdirat(dirfd, path, (mode_t)mode));
-}
-static inline int capsule_unlinkat(int dirfd, const char *path, int flags) {
-    return capsule_result(unlinkat(dirfd, path, flags));
-}
-static inline int capsule_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned flags) {
-    return capsule_result(syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags));
-}
-static inline int capsule_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags) {
-    return capsule_result(linkat(olddirfd, oldpath, newdirfd, newpath, flags));
-}
-static inline int capsule_symlinkat(const char *target, int dirfd, const char *path) {
-    return capsule_result(symlinkat(target, dirfd, path));
-}
-static inline long capsule_readlinkat(int dirfd, const char *path, char *buffer, size_t size) {
-    return capsule_result_long(readlinkat(dirfd, path, buffer, size));
-}
-static inline int capsule_fstat(int fd, struct stat *out) { return capsule_result(fstat(fd, out)); }
-static inline int capsule_fstatat(int dirfd, const char *path, struct stat *out, int flags) {
-    return capsule_result(fstatat(dirfd, path, out, flags));
-}
+int capsule_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+int capsule_openat(int dirfd, const char *path, int flags, unsigned mode);
+int capsule_close(int fd);
+int capsule_dup(int fd);
+int capsule_mkdirat(int dirfd, const char *path, unsigned mode);
+int capsule_unlinkat(int dirfd, const char *path, int flags);
+int capsule_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned flags);
+int capsule_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags);
+int capsule_symlinkat(const char *target, int dirfd, const char *path);
+long capsule_readlinkat(int dirfd, const char *path, char *buffer, size_t size);
+int capsule_fstat(int fd, struct stat *out);
+int capsule_fstatat(int dirfd, const char *path, struct stat *out, int flags);
 /// The file system magic number (statfs f_type) of the file behind fd.
-static inline long capsule_fstatfs_type(int fd) {
-    struct statfs s;
-    long r = fstatfs(fd, &s);
-    return r < 0 ? -errno : (long)s.f_type;
-}
-static inline int capsule_utimensat(int dirfd, const char *path, int64_t atimeSec, long atimeNsec,
-                                    int64_t mtimeSec, long mtimeNsec, int flags) {
-    struct timespec times[2] = { { atimeSec, atimeNsec }, { mtimeSec, mtimeNsec } };
-    return capsule_result(utimensat(dirfd, path, times, flags));
-}
-/// fchmodat2(2) (Linux 6.6) on the file an O_PATH descriptor names; on older kernels, chmod through
-/// that descriptor's /proc/self/fd entry, which names the same inode and nothing else.
-static inline int capsule_fchmod_path_fd(int fd, unsigned mode) {
-    long r = syscall(SYS_fchmodat2, fd, "", (mode_t)mode, AT_EMPTY_PATH);
-    if (r == 0) return 0;
-    if (errno != ENOSYS && errno != EINVAL) return -errno;
-    char procPath[64];
-    snprintf(procPath, sizeof procPath, "/proc/self/fd/%d", fd);
-    return capsule_result(fchmodat(AT_FDCWD, procPath, (mode_t)mode, 0));
-}
-static inline int capsule_fchmod(int fd, unsigned mode) { return capsule_result(fchmod(fd, (mode_t)mode)); }
-static inline long capsule_getdents64(int fd, void *buffer, size_t size) {
-    return capsule_result_long(syscall(SYS_getdents64, fd, buffer, size));
-}
-static inline long capsule_read(int fd, void *buffer, size_t size) { return capsule_result_long(read(fd, buffer, size)); }
-static inline long capsule_write(int fd, const void *buffer, size_t size) {
-    return capsule_result_long(write(fd, buffer, size));
-}
-static inline long capsule_pread(int fd, void *buffer, size_t size, int64_t offset) {
-    return capsule_result_long(pread(fd, buffer, size, (off_t)offset));
-}
-static inline long capsule_pwrite(int fd, const void *buffer, size_t size, int64_t offset) {
-    return capsule_result_long(pwrite(fd, buffer, size, (off_t)offset));
-}
-static inline int64_t capsule_lseek(int fd, int64_t offset, int whence) {
-    off_t r = lseek(fd, (off_t)offset, whence);
-    return r < 0 ? -errno : (int64_t)r;
-}
-static inline int capsule_ftruncate(int fd, int64_t length) { return capsule_result(ftruncate(fd, (off_t)length)); }
-static inline int capsule_fsync(int fd) { return capsule_result(fsync(fd)); }
-static inline int capsule_fdatasync(int fd) { return capsule_result(fdatasync(fd)); }
-static inline long capsule_copy_file_range(int in, int out, size_t length) {
-    return capsule_result_long(copy_file_range(in, NULL, out, NULL, length, 0));
-}
+long capsule_fstatfs_type(int fd);
+int capsule_utimensat(int dirfd, const char *path, int64_t atimeSec, long atimeNsec,
+                      int64_t mtimeSec, long mtimeNsec, int flags);
+/// chmod of the file an O_PATH descriptor names: fchmodat2(2) with AT_EMPTY_PATH (Linux 6.6), or
+/// chmod of the descriptor's /proc/self/fd entry on older kernels.
+int capsule_fchmod_path_fd(int fd, unsigned mode);
+int capsule_fchmod(int fd, unsigned mode);
+long capsule_getdents64(int fd, void *buffer, size_t size);
+long capsule_read(int fd, void *buffer, size_t size);
+long capsule_write(int fd, const void *buffer, size_t size);
+long capsule_pread(int fd, void *buffer, size_t size, int64_t offset);
+long capsule_pwrite(int fd, const void *buffer, size_t size, int64_t offset);
+int64_t capsule_lseek(int fd, int64_t offset, int whence);
+int capsule_ftruncate(int fd, int64_t length);
+int capsule_fsync(int fd);
+int capsule_fdatasync(int fd);
+/// copy_file_range(2) between the current offsets of two descriptors.
+long capsule_copy_file_range(int in, int out, size_t length);
 
 #endif

@@ -10,10 +10,17 @@ import Synchronization
 package final class FaultInjection: Sendable {
     @TaskLocal package static var current: FaultInjection?
 
-    private let state: Mutex<(failures: [Errno], kernelCalls: Int, userspaceCalls: Int)>
+    private let state: Mutex<(failures: [Errno], kernelCalls: Int, userspaceCalls: Int, kernelUnavailable: Bool)>
 
     package init(openat2Failures: [Errno]) {
-        state = Mutex((openat2Failures, 0, 0))
+        state = Mutex((openat2Failures, 0, 0, false))
+    }
+
+    /// Whether an injected ENOSYS made this task's resolution give up on openat2.
+    package var kernelMarkedUnavailable: Bool { state.withLock { $0.kernelUnavailable } }
+
+    func markKernelUnavailable() {
+        state.withLock { $0.kernelUnavailable = true }
     }
 
     /// How many times resolution called `openat2` (including injected failures).

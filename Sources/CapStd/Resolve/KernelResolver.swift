@@ -14,6 +14,9 @@ import Synchronization
 enum KernelResolver {
     /// Whether this kernel has `openat2`, probed once without touching the file system.
     static var isAvailable: Bool {
+        #if DEBUG
+        if FaultInjection.current?.kernelMarkedUnavailable == true { return false }
+        #endif
         switch availability.load(ordering: .relaxed) {
         case 1: return true
         case 2: return false
@@ -33,6 +36,13 @@ enum KernelResolver {
 
     /// Records that the kernel refused `openat2` as missing (`ENOSYS`), so later calls skip it.
     static func markUnavailable() {
+        #if DEBUG
+        // An injected ENOSYS must not switch the whole test process to userspace.
+        if let plan = FaultInjection.current {
+            plan.markKernelUnavailable()
+            return
+        }
+        #endif
         availability.store(2, ordering: .relaxed)
     }
 

@@ -56,6 +56,11 @@ final class Sandbox {
         _ = rmdir(path)
     }
 
+    /// Another `Dir` on `root`, with its own descriptor and the given resolver.
+    func openRoot(resolver: Resolver) throws -> Dir {
+        try Dir.openAmbient(FilePath(path + "/root"), ambientAuthority(), resolver: resolver)
+    }
+
     private func add(_ entry: String) throws {
         let parts = entry.split(separator: " -> ", maxSplits: 1)
         if parts.count == 2 {

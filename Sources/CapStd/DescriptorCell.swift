@@ -17,12 +17,19 @@ struct DescriptorCell: ~Copyable, Sendable {
     }
 
     /// Marks the descriptor in use, or returns false if it is closed. Pair with ``release()``.
+    ///
+    /// Never joins once the cell is closed: exactly one party then sees the count reach zero —
+    /// `close()` itself, or the last operation that was already running — and closes the descriptor.
     @inline(__always)
     func acquire() -> Bool {
-        let updated = state.add(2, ordering: .acquiring).newValue
-        if updated & 1 == 0 { return true }
-        release()
-        return false
+        var current = state.load(ordering: .relaxed)
+        while true {
+            if current & 1 != 0 { return false }
+            let (exchanged, original) = state.compareExchange(
+                expected: current, desired: current + 2, ordering: .acquiring)
+            if exchanged { return true }
+            current = original
+        }
     }
 
     @inline(__always)

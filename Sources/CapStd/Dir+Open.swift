@@ -46,14 +46,18 @@ extension Dir {
 
     /// Reads a whole file.
     public func read(_ path: RawPath) throws(CapStdError) -> [UInt8] {
-        let fd = try openDescriptor("read", path, flags: O_RDONLY)
+        try readBytes("read", path)
+    }
+
+    private func readBytes(_ operation: String, _ path: RawPath) throws(CapStdError) -> [UInt8] {
+        let fd = try openDescriptor(operation, path, flags: O_RDONLY)
         defer { Syscalls.close(fd) }
-        do { return try File.readAll(fd) } catch { throw CapStdError("read", path, error) }
+        do { return try File.readAll(fd) } catch { throw CapStdError(operation, path, error) }
     }
 
     /// Reads a whole file as UTF-8 text; invalid UTF-8 fails with code `.invalidUTF8`.
     public func readString(_ path: RawPath) throws(CapStdError) -> String {
-        let bytes = try read(path)
+        let bytes = try readBytes("readString", path)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw CapStdError("readString", path, .illegalByteSequence, code: .invalidUTF8)
         }

@@ -12,11 +12,13 @@ let package = Package(
         .library(name: "CapWASI", targets: ["CapWASI"]),
         .library(name: "PluginHost", targets: ["PluginHost"]),
         .library(name: "AmbientAudit", targets: ["AmbientAudit"]),
+        .plugin(name: "AuditAmbient", targets: ["AuditAmbient"]),
         .executable(name: "capsule", targets: ["capsule"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", exact: "603.0.1"),
     ],
     targets: [
         .target(name: "CCapStdShims"),
@@ -30,12 +32,23 @@ let package = Package(
         ),
         .target(name: "CapWASI", dependencies: ["CapStd"], swiftSettings: strictSwift),
         .target(name: "PluginHost", dependencies: ["CapStd", "CapWASI"], swiftSettings: strictSwift),
-        .target(name: "AmbientAudit", swiftSettings: strictSwift),
+        .target(
+            name: "AmbientAudit",
+            dependencies: [
+                "CapStd",
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftParser", package: "swift-syntax"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "capsule",
             dependencies: [
                 "PluginHost",
+                "AmbientAudit",
+                "CapStd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSwift
         ),
@@ -44,6 +57,19 @@ let package = Package(
             name: "capstd-bench",
             dependencies: ["CapStd", "CCapStdShims", "CBenchFloor"],
             path: "Benchmarks/CapStdBench",
+            swiftSettings: strictSwift
+        ),
+        .plugin(
+            name: "AuditAmbient",
+            capability: .command(
+                intent: .custom(verb: "audit-ambient", description: "List ambient file system calls in this package's Swift sources")
+            ),
+            dependencies: ["capsule"]
+        ),
+        .testTarget(
+            name: "AmbientAuditTests",
+            dependencies: ["AmbientAudit", "CapStd", .product(name: "SystemPackage", package: "swift-system")],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(

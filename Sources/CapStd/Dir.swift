@@ -79,9 +79,7 @@ public final class Dir: Sendable {
         let strategy: ResolutionStrategy
         do { strategy = try ResolutionStrategy(resolver) } catch { throw CapStdError("openAmbient", raw, error) }
         let fd = try raw.withCheckedBytes("openAmbient") { (bytes) throws(Errno) -> Int32 in
-            try Syscalls.openat(
-                AT_FDCWD, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                flags: Syscalls.openPath | Syscalls.openDirectory)
+            try Syscalls.openAmbientDirectory(UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self))
         }
         return Dir(adopting: fd, strategy: strategy, access: .readWrite)
     }

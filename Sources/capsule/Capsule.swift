@@ -7,7 +7,7 @@ struct Capsule: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capsule",
         abstract: "Run untrusted code with file access confined to the directories you give it.",
-        subcommands: [Demo.self]
+        subcommands: [Demo.self, Audit.self]
     )
 }
 

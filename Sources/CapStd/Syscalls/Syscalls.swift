@@ -68,6 +68,11 @@ enum Syscalls {
         try retryingInterrupts { capsule_openat(dirfd, path, flags | openCloseOnExec, mode) }
     }
 
+    /// Opens a directory by absolute or working-directory-relative path: the one ambient open.
+    static func openAmbientDirectory(_ path: UnsafePointer<CChar>) throws(Errno) -> Int32 {
+        try openat(AT_FDCWD, path, flags: openPath | openDirectory)
+    }
+
     /// Closes a descriptor. Errors are not reported: on Linux the descriptor is released even when
     /// close fails, so retrying would close someone else's descriptor.
     static func close(_ fd: Int32) {

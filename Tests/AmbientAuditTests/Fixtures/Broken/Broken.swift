@@ -1,0 +1,4 @@
+import Foundation
+
+func broken( {
+    _ = FileManager.default.contents(atPath: "/x")

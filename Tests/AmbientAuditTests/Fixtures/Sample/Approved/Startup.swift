@@ -1,0 +1,7 @@
+import Foundation
+
+enum Startup {
+    static func home() -> String? {
+        FileManager.default.currentDirectoryPath
+    }
+}

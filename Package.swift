@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-syntax", exact: "603.0.1"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "CCapStdShims"),
@@ -30,7 +32,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "CapWASI", dependencies: ["CapStd"], swiftSettings: strictSwift),
+        .target(
+            name: "CapWASI",
+            dependencies: [
+                "CapStd",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(name: "PluginHost", dependencies: ["CapStd", "CapWASI"], swiftSettings: strictSwift),
         .target(
             name: "AmbientAudit",
@@ -70,6 +81,16 @@ let package = Package(
             name: "AmbientAuditTests",
             dependencies: ["AmbientAudit", "CapStd", .product(name: "SystemPackage", package: "swift-system")],
             exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CapWASITests",
+            dependencies: [
+                "CapWASI", "CapStd",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

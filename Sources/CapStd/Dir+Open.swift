@@ -38,9 +38,13 @@ extension Dir {
     /// Opens a subdirectory as a new `Dir`, confined to that subdirectory, with this directory's
     /// resolver and access (a sub-`Dir` of a read-only view is read-only).
     ///
+    /// - Parameter followSymlinks: when false, a final symlink fails with `ENOTDIR`, even one
+    ///   that leads to a directory.
+    ///
     /// The corresponding system call is `openat2(2)` with `O_PATH | O_DIRECTORY`.
-    public func openDir(_ path: RawPath) throws(CapStdError) -> Dir {
-        let fd = try openDescriptor("openDir", path, flags: Syscalls.openPath | Syscalls.openDirectory)
+    public func openDir(_ path: RawPath, followSymlinks: Bool = true) throws(CapStdError) -> Dir {
+        let flags = Syscalls.openPath | Syscalls.openDirectory | (followSymlinks ? 0 : Syscalls.openNoFollow)
+        let fd = try openDescriptor("openDir", path, flags: flags)
         return Dir(adopting: fd, strategy: strategy, access: access)
     }
 

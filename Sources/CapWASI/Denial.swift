@@ -1,0 +1,41 @@
+// A refused guest operation, as the host reports it.
+import Logging
+
+/// One guest operation that Capsule refused: an escape, a change to a read-only directory, a
+/// missing right, or a limit.
+public struct Denial: Sendable, Hashable, CustomStringConvertible {
+    /// The instance's name (``WASIConfiguration/instanceName``).
+    public let instance: String
+    /// The WASI function, such as `path_open`.
+    public let operation: String
+    /// The path as the guest sees it, such as `/config/../../etc/passwd`; empty for fd operations.
+    public let guestPath: String
+    /// The preopen the operation went through, such as `/config`.
+    public let preopen: String
+    /// Why, in words (the host error's description).
+    public let reason: String
+    /// What the guest was told.
+    public let errno: WASIErrno
+
+    public var description: String {
+        "\(instance): \(operation) \(guestPath.isEmpty ? "" : "\"\(guestPath)\" ")refused: \(reason) (\(errno))"
+    }
+}
+
+/// Receives every denial as it happens.
+public typealias DenialSink = @Sendable (Denial) -> Void
+
+extension Denial {
+    /// The default sink: a `.notice` log line with `tenant`, `op`, `path`, `preopen`, `reason`
+    /// and `errno` metadata.
+    public static func logging(to logger: Logger) -> DenialSink {
+        { denial in
+            logger.notice(
+                "denied \(denial.operation)",
+                metadata: [
+                    "tenant": "\(denial.instance)", "op": "\(denial.operation)", "path": "\(denial.guestPath)",
+                    "preopen": "\(denial.preopen)", "reason": "\(denial.reason)", "errno": "\(denial.errno)",
+                ])
+        }
+    }
+}

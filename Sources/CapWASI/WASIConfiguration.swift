@@ -1,0 +1,93 @@
+// What one guest instance is given: arguments, environment, directories, stdio and limits.
+import CapStd
+
+/// A directory handed to the guest under a name it sees as absolute (`/config`).
+public struct Preopen: Sendable {
+    /// What the guest may do beneath the directory.
+    public enum Access: Sendable, Hashable {
+        /// Read and list only: every change fails with `ERRNO_ACCES` and the host tree is left
+        /// byte-for-byte unchanged.
+        case readOnly
+        /// Everything the host process may do beneath the directory.
+        case readWrite
+    }
+
+    /// The name the guest sees, such as `/config` or `.`.
+    public let guestPath: String
+    /// The directory; a read-only preopen is given only a read-only view of it.
+    public let dir: Dir
+    public let access: Access
+
+    /// - Throws: ``CapStdError`` if a read-only view of `dir` cannot be made (it is closed).
+    public init(guestPath: String, dir: Dir, access: Access) throws(CapStdError) {
+        self.guestPath = guestPath
+        self.access = access
+        self.dir = access == .readOnly && dir.access != .readOnly ? try dir.readOnly() : dir
+    }
+}
+
+/// Where a guest's standard stream goes.
+public enum StandardStream: Sendable {
+    /// The host process's own descriptor 0, 1 or 2.
+    case inherit
+    /// Reads see end of file; writes are discarded.
+    case null
+    /// Writes are kept in memory and returned with the result; reads see end of file.
+    case capture
+    /// Reads come from these bytes (standard input only).
+    case bytes([UInt8])
+}
+
+/// Limits on one guest instance. A limit hit ends the instance with ``WASIRunError``, except the
+/// descriptor limit, which the guest sees as `ERRNO_MFILE`.
+public struct WASILimits: Sendable, Hashable {
+    /// Open descriptors, including stdio and preopens.
+    public var maxOpenFiles: Int
+    /// Units of WasmKit fuel (about one WebAssembly operator each); nil for no limit.
+    public var fuel: UInt64?
+    /// Linear memory in bytes.
+    public var maxMemoryBytes: Int
+    /// Wall-clock time, checked at every host call; nil for no limit.
+    public var timeout: Duration?
+
+    /// Safe defaults for untrusted code: 128 descriptors, 10 billion fuel, 256 MiB, 60 s.
+    public init(
+        maxOpenFiles: Int = 128, fuel: UInt64? = 10_000_000_000, maxMemoryBytes: Int = 256 << 20,
+        timeout: Duration? = .seconds(60)
+    ) {
+        self.maxOpenFiles = maxOpenFiles
+        self.fuel = fuel
+        self.maxMemoryBytes = maxMemoryBytes
+        self.timeout = timeout
+    }
+}
+
+/// Everything a guest instance is given.
+public struct WASIConfiguration: Sendable {
+    /// `argv`, including the program name at index 0.
+    public var arguments: [String]
+    /// `KEY=value` pairs.
+    public var environment: [(String, String)]
+    public var preopens: [Preopen]
+    public var stdin: StandardStream
+    public var stdout: StandardStream
+    public var stderr: StandardStream
+    public var limits: WASILimits
+    /// A name for this instance in denial reports (a tenant, a request id).
+    public var instanceName: String
+
+    public init(
+        arguments: [String] = ["main.wasm"], environment: [(String, String)] = [], preopens: [Preopen] = [],
+        stdin: StandardStream = .null, stdout: StandardStream = .capture, stderr: StandardStream = .capture,
+        limits: WASILimits = WASILimits(), instanceName: String = "guest"
+    ) {
+        self.arguments = arguments
+        self.environment = environment
+        self.preopens = preopens
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.limits = limits
+        self.instanceName = instanceName
+    }
+}

@@ -1,0 +1,145 @@
+// The state of one guest instance and the way its WASI functions are bound into WasmKit.
+import CapStd
+import WasmKit
+
+/// Ends a guest run from inside a host function: `proc_exit`, or a limit.
+enum GuestStop: Error {
+    case exit(UInt32)
+    case timeout
+}
+
+/// The WASI preview 1 host of one instance. Confined to the task running that instance.
+final class WASIHost {
+    static let moduleName = "wasi_snapshot_preview1"
+
+    let configuration: WASIConfiguration
+    var table: DescriptorTable
+    var memory: GuestMemory?
+    var captured: [Int32: [UInt8]] = [1: [], 2: []]
+    var stdinOffset = 0
+    var denials: [Denial] = []
+    let sink: DenialSink?
+    let deadline: ContinuousClock.Instant?
+
+    init(configuration: WASIConfiguration, sink: DenialSink?) throws(WASIErrno) {
+        self.configuration = configuration
+        self.sink = sink
+        deadline = configuration.limits.timeout.map { ContinuousClock.now + $0 }
+        table = DescriptorTable(limit: configuration.limits.maxOpenFiles)
+        for fd in Int32(0)...2 {
+            _ = try table.allocate(
+                Descriptor(
+                    kind: .stream(fd), rightsBase: fd == 0 ? .standardInput : .standardOutput, rightsInheriting: [], flags: [],
+                    guestPath: ["<stdin>", "<stdout>", "<stderr>"][Int(fd)], preopen: "", preopenName: nil))
+        }
+        for preopen in configuration.preopens {
+            _ = try table.allocate(
+                Descriptor(
+                    kind: .directory(preopen.dir, listing: nil), rightsBase: .directory,
+                    rightsInheriting: WASIRights.directory.union(.regularFile), flags: [],
+                    guestPath: preopen.guestPath, preopen: preopen.guestPath, preopenName: preopen.guestPath))
+        }
+    }
+
+    /// Closes every descriptor the instance holds; preopened `Dir`s belong to the embedder and
+    /// stay open.
+    func closeAll() {
+        let preopened = Set(configuration.preopens.map { ObjectIdentifier($0.dir) })
+        for index in table.slots.indices {
+            guard let descriptor = table.slots[index] else { continue }
+            if case .directory(let dir, _) = descriptor.kind, preopened.contains(ObjectIdentifier(dir)) {
+                table.update(UInt32(index)) { $0.kind = .stream(-1) }
+            }
+        }
+        table.closeAll()
+    }
+
+    // MARK: Binding
+
+    /// Defines every `wasi_snapshot_preview1` function in `imports`.
+    func define(into imports: inout Imports, store: Store) {
+        defineArgsClocksRandom(into: &imports, store: store)
+        defineDescriptorFunctions(into: &imports, store: store)
+        definePathFunctions(into: &imports, store: store)
+        definePollAndProcess(into: &imports, store: store)
+    }
+
+    typealias Body = (WASIHost, GuestMemory, UnsafeBufferPointer<Value>) throws(WASIErrno) -> Void
+
+    /// Binds one function returning an errno: the body reads its arguments, does the work and
+    /// throws the errno on failure. Guest-memory faults are errnos; `GuestStop` ends the run.
+    func function(
+        _ name: String, _ parameters: [ValueType], into imports: inout Imports, store: Store, _ body: @escaping Body
+    ) {
+        let function = Function(store: store, parameters: parameters, results: [.i32], raw: {
+            [unowned self] (caller: borrowing Caller, arguments: UnsafeBufferPointer<Value>, results: UnsafeMutableBufferPointer<Value>) in
+            if let deadline = self.deadline, ContinuousClock.now > deadline { throw GuestStop.timeout }
+            do throws(WASIErrno) {
+                try body(self, try self.guestMemory(caller), arguments)
+                results[0] = .i32(0)
+            } catch {
+                results[0] = .i32(UInt32(error.rawValue))
+            }
+        })
+        imports.define(module: Self.moduleName, name: name, function)
+    }
+
+    private func guestMemory(_ caller: borrowing Caller) throws(WASIErrno) -> GuestMemory {
+        if let memory { return memory }
+        guard let exported = caller.instance?.exports[memory: "memory"] else { throw .noSystemCall }
+        let guest = GuestMemory(memory: exported)
+        memory = guest
+        return guest
+    }
+
+    // MARK: Denials and errors
+
+    /// Maps a CapStd failure to the guest's errno, reporting escapes and read-only refusals.
+    func fail(
+        _ operation: String, _ descriptor: Descriptor, _ path: RawPath?, _ error: CapStdError
+    ) -> WASIErrno {
+        let errno = WASIErrno(error)
+        if error.isEscape || error.code == .readOnly || error.code == .absoluteSymlinkTarget {
+            deny(operation, descriptor, path, reason: error.description, errno: errno)
+        }
+        return errno
+    }
+
+    func deny(_ operation: String, _ descriptor: Descriptor, _ path: RawPath?, reason: String, errno: WASIErrno) {
+        let guestPath = path.map { descriptor.guestPath + "/" + $0.description } ?? ""
+        let denial = Denial(
+            instance: configuration.instanceName, operation: operation, guestPath: guestPath,
+            preopen: descriptor.preopen, reason: reason, errno: errno)
+        denials.append(denial)
+        sink?(denial)
+    }
+
+    /// The descriptor `fd` if it carries `rights`; a missing right is reported as a denial.
+    func descriptor(_ fd: UInt32, _ rights: WASIRights, _ operation: String) throws(WASIErrno) -> Descriptor {
+        do {
+            return try table.get(fd, rights)
+        } catch .notCapable {
+            let held = try table.get(fd)
+            deny(
+                operation, held, nil, reason: "descriptor \(fd) lacks the right \(rights.subtracting(held.rightsBase))",
+                errno: .notCapable)
+            throw .notCapable
+        }
+    }
+
+    /// The directory behind `fd` (`NOTDIR` for anything else), which must carry `rights`.
+    func directory(_ fd: UInt32, _ rights: WASIRights, _ operation: String) throws(WASIErrno) -> (Descriptor, Dir) {
+        guard let dir = try table.get(fd).directory else { throw .notDirectory }
+        return (try descriptor(fd, rights, operation), dir)
+    }
+}
+
+extension WASIRights: CustomStringConvertible {
+    public var description: String { "0x" + String(rawValue, radix: 16) }
+}
+
+extension Value {
+    /// The argument as an unsigned 32-bit value (pointers, lengths, descriptors, flags).
+    var u32: UInt32 { i32 }
+    var u64: UInt64 { i64 }
+}

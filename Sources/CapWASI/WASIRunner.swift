@@ -1,0 +1,137 @@
+// Compiling a guest module once and running it in a fresh, confined instance.
+@_spi(Fuzzing) import WasmKit
+
+/// A parsed WebAssembly module, ready to be run any number of times.
+public struct WASIModule: Sendable {
+    let module: Module
+
+    /// Parses and validates `bytes` (the engine translates functions lazily, on first call).
+    ///
+    /// - Throws: ``WASIRunError/invalidModule(_:)`` naming what is wrong.
+    public init(bytes: [UInt8]) throws(WASIRunError) {
+        do { module = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
+    }
+}
+
+/// How a guest run ended when it did not end normally.
+public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The bytes are not a valid WebAssembly module.
+    case invalidModule(String)
+    /// The module imports something no host provides, or cannot be instantiated.
+    case instantiation(String)
+    /// The module has no `_start` export.
+    case missingStart
+    /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion, ...).
+    case trap(String)
+    /// The fuel budget ran out.
+    case outOfFuel(budget: UInt64)
+    /// Linear memory would have grown past the limit.
+    case memoryLimit(requested: Int, limit: Int)
+    /// The wall-clock limit passed.
+    case timeout(Duration)
+
+    public var description: String {
+        switch self {
+        case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
+        case .instantiation(let reason): "cannot instantiate the module: \(reason)"
+        case .missingStart: "the module exports no _start function"
+        case .trap(let reason): "the guest trapped: \(reason)"
+        case .outOfFuel(let budget): "the guest ran out of fuel (budget \(budget))"
+        case .memoryLimit(let requested, let limit): "the guest asked for \(requested) bytes of memory (limit \(limit))"
+        case .timeout(let limit): "the guest exceeded its time limit of \(limit)"
+        }
+    }
+}
+
+/// What a finished guest run produced.
+public struct WASIRunResult: Sendable {
+    /// The code passed to `proc_exit`, or 0 if `_start` returned.
+    public let exitCode: UInt32
+    /// Standard output and error, where they were captured.
+    public let stdout: [UInt8]
+    public let stderr: [UInt8]
+    /// Every refused operation, in order.
+    public let denials: [Denial]
+    /// Fuel consumed, where a budget was set.
+    public let fuelUsed: UInt64?
+    public let wallTime: Duration
+}
+
+/// Runs WASI preview 1 guests whose file system is CapStd.
+public enum WASIRunner {
+    /// One engine for every run: translated code is shared, stores never are.
+    static let engine = Engine(configuration: EngineConfiguration(fuelMetering: true))
+
+    /// Runs `_start` of `module` in a new instance with `configuration`. Every descriptor the
+    /// instance opened is closed when this returns or throws; preopened `Dir`s stay the embedder's.
+    ///
+    /// - Parameter denialSink: receives each refused operation as it happens (they are also in
+    ///   the result).
+    public static func run(
+        _ module: WASIModule, configuration: WASIConfiguration, denialSink: DenialSink? = nil
+    ) throws(WASIRunError) -> WASIRunResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let store = Store(engine: engine)
+        let limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
+        store.resourceLimiter = limiter
+        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
+
+        let host: WASIHost
+        do { host = try WASIHost(configuration: configuration, sink: denialSink) } catch {
+            throw .instantiation("too many preopens for the descriptor limit (\(error))")
+        }
+        defer { host.closeAll() }
+        var imports = Imports()
+        host.define(into: &imports, store: store)
+
+        let instance: Instance
+        do { instance = try module.module.instantiate(store: store, imports: imports) } catch {
+            throw .instantiation("\(error)")
+        }
+        guard let entry = instance.exports[function: "_start"] else { throw .missingStart }
+
+        var exitCode: UInt32 = 0
+        do {
+            try entry.invoke()
+        } catch GuestStop.exit(let code) {
+            exitCode = code
+        } catch GuestStop.timeout {
+            throw .timeout(configuration.limits.timeout ?? .zero)
+        } catch let limit as MemoryLimitExceeded {
+            throw .memoryLimit(requested: limit.requested, limit: limit.limit)
+        } catch {
+            let description = "\(error)"
+            if description.contains("out of fuel"), let budget = configuration.limits.fuel { throw .outOfFuel(budget: budget) }
+            throw .trap(description)
+        }
+        let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
+        return WASIRunResult(
+            exitCode: exitCode, stdout: host.captured[1] ?? [], stderr: host.captured[2] ?? [], denials: host.denials,
+            fuelUsed: fuelUsed, wallTime: start.duration(to: clock.now))
+    }
+}
+
+struct MemoryLimitExceeded: Error {
+    let requested: Int
+    let limit: Int
+}
+
+/// Ends the instance when linear memory would grow past the limit, rather than letting the
+/// guest carry on with a failed `memory.grow` it may not check.
+final class MemoryLimiter: ResourceLimiter {
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func limitMemoryGrowth(to desired: Int) throws -> Bool {
+        if desired > limit { throw MemoryLimitExceeded(requested: desired, limit: limit) }
+        return true
+    }
+
+    func limitTableGrowth(to desired: Int) throws -> Bool {
+        desired <= 1_000_000
+    }
+}

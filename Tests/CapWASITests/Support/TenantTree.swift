@@ -1,0 +1,58 @@
+// A temporary tenant tree with /config (read-only) and /output (read-write), and canaries outside.
+import CapStd
+import CapWASI
+import Glibc
+import SystemPackage
+import Testing
+
+/// `<tmp>/secret` (outside everything), `<tmp>/tenant/config/settings.toml`, a symlink inside
+/// config to it, one to the secret, and an empty `<tmp>/tenant/output/`.
+final class TenantTree {
+    let path: String
+    let top: Dir
+    let config: Dir
+    let output: Dir
+
+    init() throws {
+        var template = Array("/tmp/capwasi-test-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        top = try Dir.openAmbient(FilePath(path), ambientAuthority())
+        try top.write("secret", contents: "SECRET")
+        try top.createDirAll("tenant/config/sub")
+        try top.createDir("tenant/output")
+        try top.write("tenant/config/settings.toml", contents: "mode = \"fast\"\n")
+        try top.symlink(target: "settings.toml", at: "tenant/config/alias.toml")
+        try top.symlink(target: "../../secret", at: "tenant/config/leak")
+        config = try top.openDir("tenant/config")
+        output = try top.openDir("tenant/output")
+    }
+
+    deinit {
+        try? top.removeDirAll("tenant")
+        try? top.removeFile("secret")
+        top.close()
+        _ = rmdir(path)
+    }
+
+    /// fd 3 = /config read-only, fd 4 = /output read-write.
+    func configuration(limits: WASILimits = WASILimits()) throws -> WASIConfiguration {
+        WASIConfiguration(
+            preopens: [
+                try Preopen(guestPath: "/config", dir: config, access: .readOnly),
+                try Preopen(guestPath: "/output", dir: output, access: .readWrite),
+            ],
+            limits: limits, instanceName: "tenant-a")
+    }
+
+    /// The secret is unread, unchanged, and nothing else appeared beside the tenant.
+    func expectOutsideUntouched(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try top.readString("secret") == "SECRET", sourceLocation: sourceLocation)
+        #expect(Set(try top.entries().map(\.name.description)) == ["secret", "tenant"], sourceLocation: sourceLocation)
+        #expect(try config.readString("settings.toml") == "mode = \"fast\"\n", sourceLocation: sourceLocation)
+    }
+
+    func run(_ guest: Guest, limits: WASILimits = WASILimits()) throws -> WASIRunResult {
+        try WASIRunner.run(guest.module(), configuration: configuration(limits: limits))
+    }
+}

@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            exclude: ["Guests"],
             swiftSettings: strictSwift
         ),
         .testTarget(

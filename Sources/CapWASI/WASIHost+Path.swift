@@ -104,10 +104,10 @@ extension WASIHost {
             deny("path_open", entry, path, reason: "descriptor \(fd) lacks the right \(needed.subtracting(entry.rightsBase))", errno: .notCapable)
             throw .notCapable
         }
-        guard entry.rightsInheriting.isSuperset(of: rightsBase) else {
-            deny("path_open", entry, path, reason: "rights \(rightsBase) exceed what descriptor \(fd) passes on", errno: .notCapable)
-            throw .notCapable
-        }
+        // The new descriptor gets what was asked for and the directory passes on, no more;
+        // wasi-libc narrows its request the same way, and Rust's std asks for everything.
+        let rightsBase = rightsBase.intersection(entry.rightsInheriting)
+        let rightsInheriting = rightsInheriting.intersection(entry.rightsInheriting)
         let guestPath = entry.guestPath + "/" + path.description
 
         if openFlags.contains(.directory) {
@@ -116,22 +116,19 @@ extension WASIHost {
                 try dir.openDir(path, followSymlinks: follow)
             }
             return try register(.directory(subdirectory, listing: nil), rightsBase.intersection(.directory),
-                rightsInheriting.intersection(entry.rightsInheriting), fdFlags, guestPath, entry.preopen) {
+                rightsInheriting, fdFlags, guestPath, entry.preopen) {
                 subdirectory.close()
             }
         }
 
+        // O_CREAT and O_TRUNC need a writable open(2), whatever rights the guest asked for.
         let writes = !rightsBase.isDisjoint(with: [.fdWrite, .fdAllocate, .fdFilestatSetSize])
+            || openFlags.contains(.create) || openFlags.contains(.truncate)
         let reads = !rightsBase.isDisjoint(with: [.fdRead, .fdReaddir]) || !writes
         let options = OpenOptions(
             read: reads, write: writes && !fdFlags.contains(.append), append: writes && fdFlags.contains(.append),
             truncate: openFlags.contains(.truncate), create: openFlags.contains(.create),
             createNew: openFlags.contains(.create) && openFlags.contains(.exclusive), followSymlinks: follow)
-        if (options.create || options.truncate) && !writes {
-            // O_CREAT or O_TRUNC without write rights: open(2) needs a writable descriptor.
-            return try open(fd, path, follow: follow, openFlags: openFlags, rightsBase: rightsBase.union(.fdWrite),
-                rightsInheriting: rightsInheriting, fdFlags: fdFlags)
-        }
         let file = try capStd("path_open", entry, path: path) { () throws(CapStdError) in try dir.open(path, options: options) }
         let type = try capStd("path_open", entry, path: path) { () throws(CapStdError) in try file.metadata().type }
         if type == .directory {
@@ -141,7 +138,7 @@ extension WASIHost {
                 try dir.openDir(path, followSymlinks: follow)
             }
             return try register(.directory(subdirectory, listing: nil), rightsBase.intersection(.directory),
-                rightsInheriting.intersection(entry.rightsInheriting), fdFlags, guestPath, entry.preopen) {
+                rightsInheriting, fdFlags, guestPath, entry.preopen) {
                 subdirectory.close()
             }
         }

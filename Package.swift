@@ -70,6 +70,17 @@ let package = Package(
             path: "Benchmarks/CapStdBench",
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "capwasi-bench",
+            dependencies: [
+                "CapStd", "CapWASI",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Benchmarks/CapWASIBench",
+            swiftSettings: strictSwift
+        ),
         .plugin(
             name: "AuditAmbient",
             capability: .command(

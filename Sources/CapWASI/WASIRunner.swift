@@ -1,4 +1,5 @@
 // Compiling a guest module once and running it in a fresh, confined instance.
+import Logging
 @_spi(Fuzzing) import WasmKit
 
 /// A parsed WebAssembly module, ready to be run any number of times.
@@ -66,9 +67,10 @@ public enum WASIRunner {
     /// instance opened is closed when this returns or throws; preopened `Dir`s stay the embedder's.
     ///
     /// - Parameter denialSink: receives each refused operation as it happens (they are also in
-    ///   the result).
+    ///   the result); by default a `.notice` line on the `capsule.wasi` logger.
     public static func run(
-        _ module: WASIModule, configuration: WASIConfiguration, denialSink: DenialSink? = nil
+        _ module: WASIModule, configuration: WASIConfiguration,
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
     ) throws(WASIRunError) -> WASIRunResult {
         let clock = ContinuousClock()
         let start = clock.now

@@ -126,3 +126,70 @@ struct ErrnoTests {
         #expect(result.denials.last?.operation == "fd_read")
     }
 }
+
+/// Every mutation preview 1 offers, aimed at the read-only preopen (fd 3).
+let readOnlyMutations: [ErrnoCase] = [
+    .init("create", "path_open", "(i32.const 3) (i32.const 1) @p #p (i32.const 1) (i64.const 0x40) (i64.const 0) (i32.const 0) (i32.const 0)", [("p", "new")], .access),
+    .init("truncate", "path_open", "(i32.const 3) (i32.const 1) @p #p (i32.const 8) (i64.const 0x40) (i64.const 0) (i32.const 0) (i32.const 0)", [("p", "settings.toml")], .access),
+    .init("open for writing", "path_open", "(i32.const 3) (i32.const 1) @p #p (i32.const 0) (i64.const 0x40) (i64.const 0) (i32.const 0) (i32.const 0)", [("p", "settings.toml")], .access),
+    .init("open for appending", "path_open", "(i32.const 3) (i32.const 1) @p #p (i32.const 0) (i64.const 0x40) (i64.const 0) (i32.const 1) (i32.const 0)", [("p", "settings.toml")], .access),
+    .init("mkdir", "path_create_directory", "(i32.const 3) @p #p", [("p", "new")], .access),
+    .init("rmdir", "path_remove_directory", "(i32.const 3) @p #p", [("p", "sub")], .access),
+    .init("unlink", "path_unlink_file", "(i32.const 3) @p #p", [("p", "settings.toml")], .access),
+    .init("rename", "path_rename", "(i32.const 3) @a #a (i32.const 3) @b #b", [("a", "settings.toml"), ("b", "moved")], .access),
+    .init("rename out", "path_rename", "(i32.const 3) @a #a (i32.const 4) @b #b", [("a", "settings.toml"), ("b", "moved")], .access),
+    .init("link out", "path_link", "(i32.const 3) (i32.const 0) @a #a (i32.const 4) @b #b", [("a", "settings.toml"), ("b", "linked")], .access),
+    .init("link in", "path_link", "(i32.const 4) (i32.const 0) @a #a (i32.const 3) @b #b", [("a", "f"), ("b", "linked")], .access),
+    .init("symlink", "path_symlink", "@t #t (i32.const 3) @p #p", [("t", "settings.toml"), ("p", "l")], .access),
+    .init("set times", "path_filestat_set_times", "(i32.const 3) (i32.const 1) @p #p (i64.const 0) (i64.const 0) (i32.const 10)", [("p", "settings.toml")], .access),
+    .init("set times of the directory", "fd_filestat_set_times", "(i32.const 3) (i64.const 0) (i64.const 0) (i32.const 10)", .access),
+]
+
+@Suite("Read-only preopen")
+struct ReadOnlyPreopenTests {
+    @Test("every mutation is ACCES and the host tree is byte-for-byte unchanged", arguments: readOnlyMutations)
+    func refused(_ testCase: ErrnoCase) throws {
+        let tree = try TenantTree()
+        try ErrnoTests.prepare(tree)
+        let before = try Snapshot(tree.config)
+        let guest = Guest.exitWithErrno(of: testCase.function, testCase.arguments, strings: testCase.strings)
+        let result = try tree.run(guest)
+        #expect(result.exitCode == UInt32(testCase.expected.rawValue), "got \(WASIErrno(rawValue: UInt16(result.exitCode)))")
+        #expect(try Snapshot(tree.config) == before)
+        #expect(result.denials.count == 1)
+        #expect(result.denials.first?.preopen == "/config")
+        try tree.expectOutsideUntouched()
+    }
+
+    @Test("a file opened from the read-only preopen cannot be resized or re-timed")
+    func fileFromReadOnlyPreopen() throws {
+        let tree = try TenantTree()
+        // Read rights plus fd_filestat_set_times: the open succeeds (read-only), the change does not.
+        let guest = Guest(strings: [("p", "settings.toml")], """
+                (if (call $path_open (i32.const 3) (i32.const 1) @p #p (i32.const 0) (i64.const 0x800026) (i64.const 0) (i32.const 0) (i32.const 0))
+                  (then (call $exit (i32.const 100))))
+                (if (i32.ne (call $fd_filestat_set_size (i32.load (i32.const 0)) (i64.const 0)) (i32.const 76)) (then (call $exit (i32.const 101))))
+                (call $exit (call $fd_filestat_set_times (i32.load (i32.const 0)) (i64.const 0) (i64.const 0) (i32.const 10)))
+            """)
+        let result = try tree.run(guest)
+        #expect(result.exitCode == UInt32(WASIErrno.access.rawValue))
+        try tree.expectOutsideUntouched()
+    }
+}
+
+/// Names, types, sizes, modification times, permissions and contents of a tree, for before/after
+/// comparison (not access times: taking the snapshot reads the files).
+struct Snapshot: Equatable {
+    var entries: [String: String] = [:]
+
+    init(_ dir: Dir, prefix: String = "") throws {
+        for entry in try dir.entries(prefix.isEmpty ? "." : RawPath(prefix)) {
+            let path = prefix.isEmpty ? entry.name.description : prefix + "/" + entry.name.description
+            let metadata = try dir.symlinkMetadata(RawPath(path))
+            var summary = "\(metadata.type.rawValue) \(metadata.size) \(metadata.modified) \(metadata.permissions.rawValue)"
+            if metadata.isFile { summary += " " + (try dir.readString(RawPath(path))) }
+            entries[path] = summary
+            if metadata.isDirectory { entries.merge(try Snapshot(dir, prefix: path).entries) { first, _ in first } }
+        }
+    }
+}

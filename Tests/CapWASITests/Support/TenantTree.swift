@@ -2,6 +2,7 @@
 import CapStd
 import CapWASI
 import Glibc
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -52,7 +53,17 @@ final class TenantTree {
         #expect(try config.readString("settings.toml") == "mode = \"fast\"\n", sourceLocation: sourceLocation)
     }
 
+    /// Runs `guest` and checks that the denial sink saw exactly the denials the result lists.
     func run(_ guest: Guest, limits: WASILimits = WASILimits()) throws -> WASIRunResult {
-        try WASIRunner.run(guest.module(), configuration: configuration(limits: limits))
+        let seen = DenialCollector()
+        let result = try WASIRunner.run(guest.module(), configuration: configuration(limits: limits)) { seen.add($0) }
+        #expect(seen.denials == result.denials)
+        return result
     }
+}
+
+final class DenialCollector: Sendable {
+    private let storage = Mutex<[Denial]>([])
+    var denials: [Denial] { storage.withLock { $0 } }
+    func add(_ denial: Denial) { storage.withLock { $0.append(denial) } }
 }

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Rebuilds the checked-in guest modules from their C sources with wasi-libc.
+# Needs `pip install ziglang`; CI uses the checked-in .wasm files and never runs this.
+set -euo pipefail
+cd "$(dirname "$0")"
+for source in *.c; do
+    python3 -m ziglang cc -target wasm32-wasi -O2 -s -o "${source%.c}.wasm" "$source"
+done

@@ -66,15 +66,15 @@ public struct AmbientAuditor: Sendable {
         var usedAllowances: Set<String> = []
         for index in findings.indices where findings[index].approval == nil {
             if let allowance = configuration.allow.first(where: { $0.covers(findings[index].file) }) {
-                findings[index].approval = Approval(kind: "config", source: allowance.path, reason: allowance.reason)
+                findings[index].approval = Allowance(kind: "config", source: allowance.path, reason: allowance.reason)
                 usedAllowances.insert(allowance.path)
             }
         }
         let unused =
             configuration.allow.filter { !usedAllowances.contains($0.path) }
-            .map { UnusedAllowance(kind: "config", source: $0.path, reason: $0.reason) }
+            .map { Allowance(kind: "config", source: $0.path, reason: $0.reason) }
             + markers.filter { !$0.value }.keys.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
-            .map { UnusedAllowance(kind: "marker", source: $0.source, reason: $0.reason) }
+            .map { Allowance(kind: "marker", source: $0.source, reason: $0.reason) }
 
         return AuditReport(
             filesScanned: files.count, findings: findings, unusedAllowances: unused, parseFailures: parseFailures,

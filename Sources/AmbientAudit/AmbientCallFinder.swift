@@ -205,9 +205,9 @@ final class AmbientCallFinder: SyntaxAnyVisitor {
 
     private func record(_ rule: AuditRule, at node: some SyntaxProtocol, api: String, detail: String) {
         let location = converter.location(for: node.positionAfterSkippingLeadingTrivia)
-        var approval: Approval?
+        var approval: Allowance?
         if let active = activeMarkers.last {
-            approval = Approval(kind: "marker", source: active.marker.source, reason: active.marker.reason)
+            approval = Allowance(kind: "marker", source: active.marker.source, reason: active.marker.reason)
             markers[active.marker] = true
         }
         findings.append(

@@ -23,7 +23,7 @@ import Foundation
 ///   reason. An allowance that approves nothing is reported.
 /// - `ambientFunctions`: more function names to treat as ambient (your own wrappers).
 public struct AuditConfiguration: Sendable, Codable, Equatable {
-    public struct Allowance: Sendable, Codable, Equatable {
+    public struct PathAllowance: Sendable, Codable, Equatable {
         public var path: String
         public var reason: String
 
@@ -41,10 +41,10 @@ public struct AuditConfiguration: Sendable, Codable, Equatable {
     public static let fileName = "capsule-audit.json"
 
     public var exclude: [String]
-    public var allow: [Allowance]
+    public var allow: [PathAllowance]
     public var ambientFunctions: [String]
 
-    public init(exclude: [String] = [], allow: [Allowance] = [], ambientFunctions: [String] = []) {
+    public init(exclude: [String] = [], allow: [PathAllowance] = [], ambientFunctions: [String] = []) {
         self.exclude = exclude
         self.allow = allow
         self.ambientFunctions = ambientFunctions
@@ -53,7 +53,7 @@ public struct AuditConfiguration: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         exclude = try container.decodeIfPresent([String].self, forKey: .exclude) ?? []
-        allow = try container.decodeIfPresent([Allowance].self, forKey: .allow) ?? []
+        allow = try container.decodeIfPresent([PathAllowance].self, forKey: .allow) ?? []
         ambientFunctions = try container.decodeIfPresent([String].self, forKey: .ambientFunctions) ?? []
     }
 

@@ -14,32 +14,21 @@ public struct AuditFinding: Sendable, Hashable, Codable {
     /// Why the access is ambient, in one line.
     public let reason: String
     /// The allowance that approves it, or nil for a violation.
-    public var approval: Approval?
+    public var approval: Allowance?
 
     /// Whether no allowance covers this access.
     public var isViolation: Bool { approval == nil }
 }
 
-/// Why an ambient access is allowed.
-public struct Approval: Sendable, Hashable, Codable {
+/// An allowance: a path in the configuration file, or a marker comment on a declaration.
+/// A finding carries the one that approved it; a report lists those that approved nothing (stale,
+/// and a place a future ambient call could hide).
+public struct Allowance: Sendable, Hashable, Codable {
     /// `config` (a path in the configuration file) or `marker` (a comment on a declaration).
     public let kind: String
     /// The configured path, or `file:line` of the marker comment.
     public let source: String
     /// The reason given for the allowance.
-    public let reason: String
-
-    public init(kind: String, source: String, reason: String) {
-        self.kind = kind
-        self.source = source
-        self.reason = reason
-    }
-}
-
-/// An allowance that approved nothing: stale, and a place a future ambient call could hide.
-public struct UnusedAllowance: Sendable, Hashable, Codable {
-    public let kind: String
-    public let source: String
     public let reason: String
 
     public init(kind: String, source: String, reason: String) {

@@ -72,8 +72,8 @@ struct FindingTests {
             "Marked.swift:5:5 foundation-filemanager FileManager.default.contents(atPath:)",
         ])
         #expect(report.approved.map { $0.approval! } == [
-            Approval(kind: "config", source: "Approved/", reason: "fixture start-up code"),
-            Approval(kind: "marker", source: "Marked.swift:4", reason: "reads the deployment manifest once at start-up"),
+            Allowance(kind: "config", source: "Approved/", reason: "fixture start-up code"),
+            Allowance(kind: "marker", source: "Marked.swift:4", reason: "reads the deployment manifest once at start-up"),
         ])
     }
 
@@ -81,8 +81,8 @@ struct FindingTests {
     func unusedAllowances() throws {
         let report = try Self.sampleReport()
         #expect(report.unusedAllowances == [
-            UnusedAllowance(kind: "config", source: "Gone.swift", reason: "approves a file that no longer exists"),
-            UnusedAllowance(kind: "marker", source: "Marked.swift:9", reason: "nothing ambient here any more"),
+            Allowance(kind: "config", source: "Gone.swift", reason: "approves a file that no longer exists"),
+            Allowance(kind: "marker", source: "Marked.swift:9", reason: "nothing ambient here any more"),
         ])
     }
 

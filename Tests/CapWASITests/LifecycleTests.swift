@@ -49,6 +49,29 @@ struct LifecycleTests {
         #expect(Set(result.stdout).count > 8)
     }
 
+    @Test("standard input from bytes, output captured or discarded")
+    func standardStreams() throws {
+        // Echoes up to 64 bytes of stdin to stdout and stderr; exits with the count stdout accepted.
+        let guest = Guest("""
+                (i32.store (i32.const 64) (i32.const 4096))
+                (i32.store (i32.const 68) (i32.const 64))
+                (if (call $fd_read (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 72)) (then (call $exit (i32.const 100))))
+                (i32.store (i32.const 68) (i32.load (i32.const 72)))
+                (if (call $fd_write (i32.const 2) (i32.const 64) (i32.const 1) (i32.const 76)) (then (call $exit (i32.const 101))))
+                (if (call $fd_write (i32.const 1) (i32.const 64) (i32.const 1) (i32.const 76)) (then (call $exit (i32.const 102))))
+                (call $exit (i32.load (i32.const 76)))
+            """)
+        let captured = try Self.run(guest, WASIConfiguration(stdin: .bytes(Array("ping".utf8))))
+        #expect(captured.exitCode == 4)
+        #expect(captured.stdout == Array("ping".utf8))
+        #expect(captured.stderr == Array("ping".utf8))
+        let discarded = try Self.run(guest, WASIConfiguration(stdin: .bytes(Array("ping".utf8)), stdout: .null, stderr: .null))
+        #expect(discarded.exitCode == 4)
+        #expect(discarded.stdout.isEmpty)
+        let empty = try Self.run(guest, WASIConfiguration(stdin: .null))
+        #expect(empty.exitCode == 0)
+    }
+
     @Test("proc_exit's code is the result; a return from _start is 0")
     func exitCodes() throws {
         #expect(try Self.run(Guest("    (call $exit (i32.const 7))")).exitCode == 7)

@@ -10,7 +10,7 @@ extension AuditReport {
         let filesScanned: Int
         let violations: [AuditFinding]
         let approved: [AuditFinding]
-        let unusedAllowances: [UnusedAllowance]
+        let unusedAllowances: [Allowance]
         let parseFailures: [ParseFailure]
         let exitCode: Int32
         let milliseconds: Int64

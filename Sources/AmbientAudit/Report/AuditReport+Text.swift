@@ -13,8 +13,8 @@ extension AuditReport {
         }
         if !approved.isEmpty {
             lines.append("approved ambient sites (\(approved.count)):")
-            var order: [Approval] = []
-            var sites: [Approval: [AuditFinding]] = [:]
+            var order: [Allowance] = []
+            var sites: [Allowance: [AuditFinding]] = [:]
             for finding in approved {
                 let approval = finding.approval!
                 if sites[approval] == nil { order.append(approval) }

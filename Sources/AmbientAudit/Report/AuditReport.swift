@@ -7,7 +7,7 @@ public struct AuditReport: Sendable {
     /// Every ambient access, approved or not, in file order.
     public let findings: [AuditFinding]
     /// Allowances that approved nothing.
-    public let unusedAllowances: [UnusedAllowance]
+    public let unusedAllowances: [Allowance]
     /// Files that could not be analysed.
     public let parseFailures: [ParseFailure]
     /// How long the audit took.

@@ -43,6 +43,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(name: "PluginHost", dependencies: ["CapStd", "CapWASI"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["PluginHost", "CapWASI", "CapStd", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "AmbientAudit",
             dependencies: [
@@ -56,6 +61,8 @@ let package = Package(
             name: "capsule",
             dependencies: [
                 "PluginHost",
+                "CapWASI",
+                .product(name: "Logging", package: "swift-log"),
                 "AmbientAudit",
                 "CapStd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

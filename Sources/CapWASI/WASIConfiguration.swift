@@ -62,6 +62,19 @@ public struct WASILimits: Sendable, Hashable {
     }
 }
 
+/// How much one instance may write: bytes written to files (including growth by
+/// `fd_filestat_set_size` and `fd_allocate`) and new entries created (files, directories,
+/// symlinks, links). Past either, the guest gets `ERRNO_DQUOT`; what it wrote before stays.
+public struct WriteQuota: Sendable, Hashable {
+    public var maxBytes: Int64
+    public var maxEntries: Int
+
+    public init(maxBytes: Int64, maxEntries: Int) {
+        self.maxBytes = maxBytes
+        self.maxEntries = maxEntries
+    }
+}
+
 /// Everything a guest instance is given.
 public struct WASIConfiguration: Sendable {
     /// `argv`, including the program name at index 0.
@@ -75,12 +88,15 @@ public struct WASIConfiguration: Sendable {
     public var limits: WASILimits
     /// A name for this instance in denial reports (a tenant, a request id).
     public var instanceName: String
+    /// Limits on what the instance writes; nil for none.
+    public var writeQuota: WriteQuota?
 
     public init(
         arguments: [String] = ["main.wasm"], environment: [(String, String)] = [], preopens: [Preopen] = [],
         stdin: StandardStream = .null, stdout: StandardStream = .capture, stderr: StandardStream = .capture,
-        limits: WASILimits = WASILimits(), instanceName: String = "guest"
+        limits: WASILimits = WASILimits(), instanceName: String = "guest", writeQuota: WriteQuota? = nil
     ) {
+        self.writeQuota = writeQuota
         self.arguments = arguments
         self.environment = environment
         self.preopens = preopens

@@ -67,9 +67,7 @@ extension WASIHost {
             guard let file = entry.file else { throw .badFileDescriptor }
             let (end, overflow) = a[1].u64.addingReportingOverflow(a[2].u64)
             guard !overflow, end <= UInt64(Int64.max) else { throw .fileTooBig }
-            try host.capStd("fd_allocate", entry) { () throws(CapStdError) in
-                if try file.metadata().size < Int64(end) { try file.setLength(Int64(end)) }
-            }
+            try host.grow(file, to: Int64(end), entry, "fd_allocate")
         }
         function("fd_fdstat_get", [.i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, [], "fd_fdstat_get")
@@ -119,7 +117,7 @@ extension WASIHost {
             let entry = try host.descriptor(a[0].u32, .fdFilestatSetSize, "fd_filestat_set_size")
             guard let file = entry.file else { throw .badFileDescriptor }
             guard a[1].u64 <= UInt64(Int64.max) else { throw .fileTooBig }
-            try host.capStd("fd_filestat_set_size", entry) { () throws(CapStdError) in try file.setLength(Int64(a[1].u64)) }
+            try host.grow(file, to: Int64(a[1].u64), entry, "fd_filestat_set_size", shrink: true)
         }
         function("fd_filestat_set_times", [.i32, .i64, .i64, .i32], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdFilestatSetTimes, "fd_filestat_set_times")
@@ -153,6 +151,21 @@ extension WASIHost {
 
     // MARK: Helpers
 
+    /// Sets a file's length, counting growth against the write quota.
+    func grow(_ file: File, to length: Int64, _ entry: Descriptor, _ operation: String, shrink: Bool = false) throws(WASIErrno) {
+        let current = try capStd(operation, entry) { () throws(CapStdError) in try file.metadata().size }
+        if length <= current && !shrink { return }
+        let growth = max(0, length - current)
+        if growth > 0 && configuration.writeQuota != nil {
+            guard try writeAllowance(growth, operation, entry) == growth else {
+                deny(operation, entry, nil, reason: "growing by \(growth) bytes exceeds the write quota", errno: .quota)
+                throw .quota
+            }
+        }
+        try capStd(operation, entry) { () throws(CapStdError) in try file.setLength(length) }
+        bytesWritten += growth
+    }
+
     /// Runs a CapStd call for `operation`, turning its error into the guest's errno.
     @discardableResult
     func capStd<R>(
@@ -185,7 +198,9 @@ extension WASIHost {
             }
             for vector in vectors {
                 let position = offset.map { $0 + Int64(total) }
-                let moved = try memory.withMutableBytes(at: vector.pointer, count: vector.length) { buffer throws(WASIErrno) in
+                var length = vector.length
+                if write { length = UInt32(try writeAllowance(Int64(vector.length), "fd_write", entry)) }
+                let moved = try memory.withMutableBytes(at: vector.pointer, count: length) { buffer throws(WASIErrno) in
                     try capStd(write ? "fd_write" : "fd_read", entry) { () throws(CapStdError) in
                         switch (write, position) {
                         case (true, nil): try file.write(UnsafeRawBufferPointer(buffer))
@@ -196,6 +211,7 @@ extension WASIHost {
                     }
                 }
                 total += moved
+                if write { bytesWritten += Int64(moved) }
                 if moved < Int(vector.length) { break }
             }
         }

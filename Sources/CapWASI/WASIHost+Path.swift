@@ -17,7 +17,9 @@ extension WASIHost {
         function("path_create_directory", [.i32, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let (entry, dir) = try host.directory(a[0].u32, .pathCreateDirectory, "path_create_directory")
             let path = try memory.path(at: a[1].u32, length: a[2].u32)
+            try host.entryAllowance("path_create_directory", entry, path)
             try host.capStd("path_create_directory", entry, path: path) { () throws(CapStdError) in try dir.createDir(path) }
+            host.entriesCreated += 1
         }
         function("path_remove_directory", [.i32, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let (entry, dir) = try host.directory(a[0].u32, .pathRemoveDirectory, "path_remove_directory")
@@ -55,8 +57,10 @@ extension WASIHost {
             // Linking what a symlink points to would need resolving it first; Linux's linkat
             // without AT_SYMLINK_FOLLOW is what wasi-libc's link() asks for.
             guard a[1].u32 & lookupSymlinkFollow == 0 else { throw .invalid }
+            try host.entryAllowance("path_link", targetEntry, targetPath)
             do throws(CapStdError) {
                 try source.hardLink(sourcePath, to: targetPath, in: target)
+                host.entriesCreated += 1
             } catch {
                 let blamed = error.path == sourcePath ? sourceEntry : targetEntry
                 throw host.fail("path_link", blamed, error.path == sourcePath ? sourcePath : targetPath, error)
@@ -87,7 +91,9 @@ extension WASIHost {
             let target = try memory.path(at: a[0].u32, length: a[1].u32)
             let (entry, dir) = try host.directory(a[2].u32, .pathSymlink, "path_symlink")
             let path = try memory.path(at: a[3].u32, length: a[4].u32)
+            try host.entryAllowance("path_symlink", entry, path)
             try host.capStd("path_symlink", entry, path: path) { () throws(CapStdError) in try dir.symlink(target: target, at: path) }
+            host.entriesCreated += 1
         }
     }
 
@@ -129,7 +135,12 @@ extension WASIHost {
             read: reads, write: writes && !fdFlags.contains(.append), append: writes && fdFlags.contains(.append),
             truncate: openFlags.contains(.truncate), create: openFlags.contains(.create),
             createNew: openFlags.contains(.create) && openFlags.contains(.exclusive), followSymlinks: follow)
+        // Creation counts against the entry quota; whether this open creates is asked first.
+        let creates = options.create && configuration.writeQuota != nil && dir.access == .readWrite
+            && !((try? dir.exists(path)) ?? true)
+        if creates { try entryAllowance("path_open", entry, path) }
         let file = try capStd("path_open", entry, path: path) { () throws(CapStdError) in try dir.open(path, options: options) }
+        if creates { entriesCreated += 1 }
         let type = try capStd("path_open", entry, path: path) { () throws(CapStdError) in try file.metadata().type }
         if type == .directory {
             // open(2) of a directory without O_DIRECTORY: the guest gets a directory descriptor.

@@ -18,6 +18,9 @@ final class WASIHost {
     var captured: [Int32: [UInt8]] = [1: [], 2: []]
     var stdinOffset = 0
     var denials: [Denial] = []
+    /// Bytes written and entries created so far, for the write quota.
+    var bytesWritten: Int64 = 0
+    var entriesCreated = 0
     let sink: DenialSink?
     let deadline: ContinuousClock.Instant?
 
@@ -90,6 +93,26 @@ final class WASIHost {
         let guest = GuestMemory(memory: exported)
         memory = guest
         return guest
+    }
+
+    // MARK: Write quota
+
+    /// How many of `requested` bytes may still be written; `DQUOT` (reported) when none may.
+    func writeAllowance(_ requested: Int64, _ operation: String, _ descriptor: Descriptor) throws(WASIErrno) -> Int64 {
+        guard let quota = configuration.writeQuota else { return requested }
+        let left = quota.maxBytes - bytesWritten
+        if left <= 0 && requested > 0 {
+            deny(operation, descriptor, nil, reason: "the write quota of \(quota.maxBytes) bytes is used up", errno: .quota)
+            throw .quota
+        }
+        return min(requested, left)
+    }
+
+    /// Checks that one more entry may be created; `DQUOT` (reported) when not.
+    func entryAllowance(_ operation: String, _ descriptor: Descriptor, _ path: RawPath) throws(WASIErrno) {
+        guard let quota = configuration.writeQuota, entriesCreated >= quota.maxEntries else { return }
+        deny(operation, descriptor, path, reason: "the quota of \(quota.maxEntries) new entries is used up", errno: .quota)
+        throw .quota
     }
 
     // MARK: Denials and errors

@@ -1,9 +1,84 @@
-// PluginHost: runs WASI plugins for many tenants, each confined to its own Dirs (issue #5).
+// Running one compiled plugin for many tenants at once, each confined to its own directories.
 import CapStd
 import CapWASI
 
-/// The multi-tenant plugin host. Its runtime arrives with issue #5.
-public enum PluginHostInfo {
-    /// Whether the host can run plugins yet; `capsule demo` says so plainly while it cannot.
-    public static let isAvailable = false
+/// The outcome of one tenant's run.
+public struct PluginRun: Sendable {
+    public let tenant: String
+    /// The guest's result, or why it did not finish.
+    public let outcome: Result<WASIRunResult, PluginRunError>
+
+    /// The run's denials, also for runs that ended in an error before returning them.
+    public var denials: [Denial] {
+        if case .success(let result) = outcome { return result.denials }
+        return []
+    }
+}
+
+/// Why a tenant's run did not produce a result.
+public enum PluginRunError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The guest trapped, hit a limit, or could not be instantiated.
+    case guest(WASIRunError)
+    /// A tenant directory could not be handed over (for example, it was closed).
+    case capability(CapStdError)
+
+    public var description: String {
+        switch self {
+        case .guest(let error): "\(error)"
+        case .capability(let error): "\(error)"
+        }
+    }
+}
+
+/// Runs one compiled plugin for many tenants.
+///
+/// Each run gets a fresh WasmKit store and instance and a fresh descriptor table holding only
+/// that tenant's directories; nothing passes between tenants or between runs, and every
+/// descriptor a run opened is closed when it ends. Runs execute concurrently, at most
+/// `maxConcurrentRuns` at a time; a trap or a limit ends that tenant's run only.
+public struct PluginHost: Sendable {
+    public let module: WASIModule
+    public let programName: String
+    public let maxConcurrentRuns: Int
+
+    public init(module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4) {
+        self.module = module
+        self.programName = programName
+        self.maxConcurrentRuns = max(1, maxConcurrentRuns)
+    }
+
+    /// Runs the plugin for one tenant.
+    public func run(_ tenant: PluginCapabilities, denialSink: DenialSink? = nil) -> PluginRun {
+        let configuration: WASIConfiguration
+        do { configuration = try tenant.configuration(programName: programName) } catch {
+            return PluginRun(tenant: tenant.tenant, outcome: .failure(.capability(error)))
+        }
+        do {
+            let result = try WASIRunner.run(module, configuration: configuration, denialSink: denialSink)
+            return PluginRun(tenant: tenant.tenant, outcome: .success(result))
+        } catch {
+            return PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)))
+        }
+    }
+
+    /// Runs the plugin for every tenant, concurrently; results come back in the tenants' order.
+    public func run(tenants: [PluginCapabilities], denialSink: DenialSink? = nil) async -> [PluginRun] {
+        await withTaskGroup(of: (Int, PluginRun).self) { group in
+            var results = [PluginRun?](repeating: nil, count: tenants.count)
+            var next = 0
+            func startNext() {
+                guard next < tenants.count else { return }
+                let index = next
+                let tenant = tenants[index]
+                group.addTask { (index, self.run(tenant, denialSink: denialSink)) }
+                next += 1
+            }
+            for _ in 0..<maxConcurrentRuns { startNext() }
+            while let (index, run) = await group.next() {
+                results[index] = run
+                startNext()
+            }
+            return results.map { $0! }
+        }
+    }
 }

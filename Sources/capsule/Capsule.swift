@@ -1,24 +1,30 @@
 // The `capsule` command: entry point and subcommands.
 import ArgumentParser
-import PluginHost
+import Logging
 
 @main
 struct Capsule: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capsule",
         abstract: "Run untrusted code with file access confined to the directories you give it.",
-        subcommands: [Demo.self, Audit.self]
+        subcommands: [Run.self, Demo.self, Audit.self]
     )
-}
 
-struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Show the confinement table on a built-in two-tenant example.")
-
-    func run() async throws {
-        guard PluginHostInfo.isAvailable else {
-            print("capsule demo: not yet — the plugin host lands with issue #5. CapStd is ready: run `swift test`.")
-            return
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .notice
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
         }
     }
 }

@@ -145,3 +145,49 @@ struct FileIOTests {
         #expect(after - before < 30, "descriptors before \(before), after \(after)")
     }
 }
+
+@Suite("Write quota")
+struct WriteQuotaTests {
+    @Test("writes past the byte quota get DQUOT and what was written before stays")
+    func bytes() throws {
+        let tree = try TenantTree()
+        // Writes "0123456789" three times to /output/f with a quota of 25 bytes.
+        let write = "(call $fd_write (i32.load (i32.const 0)) (i32.const 64) (i32.const 1) (i32.const 72))"
+        let guest = Guest(strings: [("p", "f"), ("text", "0123456789")], """
+                (if (call $path_open (i32.const 4) (i32.const 1) @p #p (i32.const 1) (i64.const 0x40) (i64.const 0) (i32.const 0) (i32.const 0))
+                  (then (call $exit (i32.const 100))))
+                (i32.store (i32.const 64) @text)
+                (i32.store (i32.const 68) #text)
+                (if \(write) (then (call $exit (i32.const 101))))
+                (if \(write) (then (call $exit (i32.const 102))))
+                (if \(write) (then (call $exit (i32.const 103))))
+                (if (i32.ne (i32.load (i32.const 72)) (i32.const 5)) (then (call $exit (i32.const 104))))
+                (call $exit \(write))
+            """)
+        var configuration = try tree.configuration()
+        configuration.writeQuota = WriteQuota(maxBytes: 25, maxEntries: 10)
+        let result = try WASIRunner.run(guest.module(), configuration: configuration) { _ in }
+        #expect(result.exitCode == UInt32(WASIErrno.quota.rawValue))
+        #expect(try tree.output.readString("f") == "0123456789012345678901234")
+        #expect(result.denials.last?.reason == "the write quota of 25 bytes is used up")
+    }
+
+    @Test("creating entries past the quota gets DQUOT; reopening an existing file does not count")
+    func entries() throws {
+        let tree = try TenantTree()
+        let open = { (name: String) in
+            "(call $path_open (i32.const 4) (i32.const 1) @\(name) #\(name) (i32.const 1) (i64.const 0x40) (i64.const 0) (i32.const 0) (i32.const 0))"
+        }
+        let guest = Guest(strings: [("a", "a"), ("b", "b"), ("c", "c")], """
+                (if \(open("a")) (then (call $exit (i32.const 100))))
+                (if \(open("a")) (then (call $exit (i32.const 101))))
+                (if (call $path_create_directory (i32.const 4) @b #b) (then (call $exit (i32.const 102))))
+                (call $exit \(open("c")))
+            """)
+        var configuration = try tree.configuration()
+        configuration.writeQuota = WriteQuota(maxBytes: 1000, maxEntries: 2)
+        let result = try WASIRunner.run(guest.module(), configuration: configuration) { _ in }
+        #expect(result.exitCode == UInt32(WASIErrno.quota.rawValue))
+        #expect(Set(try tree.output.entries().map(\.name.description)) == ["a", "b"])
+    }
+}

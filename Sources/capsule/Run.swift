@@ -1,0 +1,101 @@
+// `capsule run`: run one WASI program the way `wasmtime run` does, confined to the given directories.
+import ArgumentParser
+import CapStd
+import CapWASI
+import Logging
+
+/// `HOST[::GUEST]`: a host directory and the name the guest sees it under (the same by default).
+struct DirectoryMapping: ExpressibleByArgument {
+    let host: String
+    let guest: String
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let host = parts.first, !host.isEmpty else { return nil }
+        self.host = host
+        guest = parts.count == 2 && !parts[1].isEmpty ? parts[1] : host
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a wasm32-wasip1 program with only the directories you grant.",
+        discussion: """
+            The guest's standard streams are the terminal's, and capsule exits with the guest's exit \
+            code. Errors are one line on standard error, with their own exit codes: 120 the module or \
+            a directory cannot be read, 121 the module is invalid or cannot be instantiated, \
+            122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
+            operations are logged on standard error.
+            """)
+
+    @Option(name: .customLong("dir"), help: ArgumentHelp("Preopen HOST read-write, seen by the guest as GUEST.", valueName: "HOST[::GUEST]"))
+    var directories: [DirectoryMapping] = []
+
+    @Option(name: .customLong("ro-dir"), help: ArgumentHelp("Preopen HOST read-only, seen as GUEST.", valueName: "HOST[::GUEST]"))
+    var readOnlyDirectories: [DirectoryMapping] = []
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("Set an environment variable for the guest.", valueName: "KEY=VALUE"))
+    var environment: [String] = []
+
+    @Option(help: "Fuel budget (about one WebAssembly operator per unit); 0 for none.")
+    var fuel: UInt64 = 10_000_000_000
+
+    @Option(name: .customLong("max-memory"), help: "Largest linear memory in bytes.")
+    var maxMemory: Int = 1 << 30
+
+    @Option(name: .customLong("max-fds"), help: "Most descriptors the guest may hold open.")
+    var maxFDs: Int = 256
+
+    @Option(help: "Wall-clock limit in seconds; 0 for none.")
+    var timeout: Double = 0
+
+    @Argument(help: "The module to run.")
+    var module: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the guest.")
+    var arguments: [String] = []
+
+    func run() throws {
+        let bytes: [UInt8]
+        var preopens: [Preopen] = []
+        do {
+            bytes = try AmbientStartup.readFile(module)
+            for mapping in directories {
+                preopens.append(try Preopen(guestPath: mapping.guest, dir: AmbientStartup.openDirectory(mapping.host), access: .readWrite))
+            }
+            for mapping in readOnlyDirectories {
+                preopens.append(try Preopen(guestPath: mapping.guest, dir: AmbientStartup.openDirectory(mapping.host), access: .readOnly))
+            }
+        } catch {
+            printError("capsule run: \(error)")
+            throw ExitCode(120)
+        }
+        let pairs = environment.map { entry -> (String, String) in
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            return (parts[0], parts.count == 2 ? parts[1] : "")
+        }
+        let limits = WASILimits(
+            maxOpenFiles: maxFDs, fuel: fuel == 0 ? nil : fuel, maxMemoryBytes: maxMemory,
+            timeout: timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil)
+        let configuration = WASIConfiguration(
+            arguments: [module] + arguments, environment: pairs, preopens: preopens, stdin: .inherit, stdout: .inherit,
+            stderr: .inherit, limits: limits, instanceName: module)
+        do {
+            let result = try WASIRunner.run(try WASIModule(bytes: bytes), configuration: configuration)
+            throw ExitCode(Int32(truncatingIfNeeded: result.exitCode))
+        } catch let error as WASIRunError {
+            printError("capsule run: \(error)")
+            throw ExitCode(Self.exitCode(for: error))
+        }
+    }
+
+    static func exitCode(for error: WASIRunError) -> Int32 {
+        switch error {
+        case .invalidModule, .instantiation, .missingStart: 121
+        case .trap: 122
+        case .outOfFuel: 123
+        case .memoryLimit: 124
+        case .timeout: 125
+        }
+    }
+}

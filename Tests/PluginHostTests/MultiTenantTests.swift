@@ -1,0 +1,140 @@
+// Many tenants at once: each plugin sees only its own directories, and no descriptor outlives its run.
+import CapStd
+import CapWASI
+import Glibc
+import PluginHost
+import SystemPackage
+import Testing
+
+/// The example plugins, from `Examples/Plugins`.
+func examplePlugin(_ name: String) throws -> WASIModule {
+    let root = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
+    let bytes = try Dir.openAmbient(root.appending("Examples/Plugins"), ambientAuthority()).read(RawPath(name + ".wasm"))
+    return try WASIModule(bytes: bytes)
+}
+
+/// `<tmp>/tenants/t<i>/{config/settings.toml, config/alias.toml, config/other-tenant, output/}` for
+/// `count` tenants, each settings file holding a secret only that tenant may read; `other-tenant`
+/// points at the next tenant's settings.
+final class TenantFarm {
+    let path: String
+    let top: Dir
+    let names: [String]
+
+    init(count: Int) throws {
+        var template = Array("/tmp/capsule-farm-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        top = try Dir.openAmbient(FilePath(path), ambientAuthority())
+        names = (0..<count).map { "t\($0)" }
+        for (index, name) in names.enumerated() {
+            try top.createDirAll(RawPath("\(name)/config"))
+            try top.createDir(RawPath("\(name)/output"))
+            try top.write(RawPath("\(name)/config/settings.toml"), contents: Self.secret(name))
+            try top.symlink(target: "settings.toml", at: RawPath("\(name)/config/alias.toml"))
+            let other = names[(index + 1) % count]
+            try top.symlink(target: RawPath("../../\(other)/config/settings.toml"), at: RawPath("\(name)/config/other-tenant"))
+        }
+    }
+
+    static func secret(_ tenant: String) -> String { "secret = \"only-\(tenant)\"\n" }
+
+    deinit {
+        for name in names { try? top.removeDirAll(RawPath(name)) }
+        top.close()
+        _ = rmdir(path)
+    }
+
+    func capabilities() throws -> [PluginCapabilities] {
+        try names.map { name in
+            PluginCapabilities(
+                tenant: name, config: try top.openDir(RawPath("\(name)/config")), output: try top.openDir(RawPath("\(name)/output")),
+                arguments: [name])
+        }
+    }
+
+    /// The paths of this process's descriptors that lead into a tenant's tree (the farm's own
+    /// top directory, held by the test, is not one).
+    func openDescriptorsInside() throws -> [String] {
+        let descriptors = try Dir.openAmbient("/proc/self/fd", ambientAuthority())
+        return try descriptors.entries().compactMap { entry in
+            guard let target = try? descriptors.readLink(entry.name) else { return nil }
+            return target.description.hasPrefix(path + "/") ? target.description : nil
+        }
+    }
+}
+
+@Suite("Multi-tenant plugin host")
+struct MultiTenantTests {
+    @Test("200 tenants at once: each reads only its own config, writes only its own output")
+    func twoHundredTenants() async throws {
+        let farm = try TenantFarm(count: 200)
+        let host = PluginHost(module: try examplePlugin("report"), programName: "report.wasm", maxConcurrentRuns: 8)
+        var capabilities: [PluginCapabilities]? = try farm.capabilities()
+        let runs = await host.run(tenants: capabilities!)
+        #expect(runs.map(\.tenant) == farm.names)
+        for run in runs {
+            let result = try run.outcome.get()
+            #expect(result.exitCode == 0, "\(run.tenant): \(String(decoding: result.stderr, as: UTF8.self))")
+            let report = try farm.top.readString(RawPath("\(run.tenant)/output/report.txt"))
+            #expect(report == "report for \(run.tenant)\nsettings: \(FarmBytes.count(run.tenant)) bytes\n" + TenantFarm.secret(run.tenant))
+            #expect(try farm.top.entries(RawPath("\(run.tenant)/output")).map(\.name) == ["report.txt"])
+        }
+        // The host holds the tenants' directories only as long as the embedder does.
+        capabilities = nil
+        #expect(try farm.openDescriptorsInside() == [])
+    }
+
+    @Test("every tenant's probe is refused the other tenant's files and the host")
+    func probesAreConfined() async throws {
+        let farm = try TenantFarm(count: 24)
+        let host = PluginHost(module: try examplePlugin("probe"), programName: "probe.wasm", maxConcurrentRuns: 6)
+        let runs = await host.run(tenants: try farm.capabilities())
+        for run in runs {
+            let output = String(decoding: try run.outcome.get().stdout, as: UTF8.self)
+            #expect(output.contains("follow /config/other-tenant (outside)|ENOTCAPABLE\n"))
+            #expect(output.contains("write /config/modified.toml|EACCES\n"))
+            #expect(output.contains("read /config/settings.toml|ok\n"))
+            #expect(run.denials.count == 4)
+            #expect(run.denials.allSatisfy { $0.instance == run.tenant })
+        }
+        for name in farm.names {
+            #expect(try farm.top.readString(RawPath("\(name)/config/settings.toml")) == TenantFarm.secret(name))
+        }
+        #expect(try farm.openDescriptorsInside() == [])
+    }
+
+    @Test("a trapping or runaway tenant ends alone; the others finish")
+    func failuresStayWithTheirTenant() async throws {
+        let farm = try TenantFarm(count: 3)
+        let host = PluginHost(module: try examplePlugin("report"), programName: "report.wasm")
+        var capabilities = try farm.capabilities()
+        capabilities[1].limits.fuel = 1_000
+        let runs = await host.run(tenants: capabilities)
+        #expect(try runs[0].outcome.get().exitCode == 0)
+        #expect(throws: PluginRunError.guest(.outOfFuel(budget: 1_000))) { try runs[1].outcome.get() }
+        #expect(try runs[2].outcome.get().exitCode == 0)
+    }
+}
+
+enum FarmBytes {
+    static func count(_ tenant: String) -> Int { TenantFarm.secret(tenant).utf8.count }
+}
+
+@Suite("Seed table through the probe plugin")
+struct ProbeTableTests {
+    @Test("the probe plugin's nine rows all match the table, and the host tree confirms them")
+    func nineOfNine() async throws {
+        let farm = try TenantFarm(count: 2)
+        let host = PluginHost(module: try examplePlugin("probe"), programName: "probe.wasm")
+        let run = host.run(try farm.capabilities()[0])
+        let output = String(decoding: try run.outcome.get().stdout, as: UTF8.self)
+        let judged = SeedTable.judge(probeOutput: output)
+        #expect(judged.count == 9)
+        #expect(judged.filter(\.matches).count == 9, "\(judged.map { "\($0.row.action): \($0.got)" })")
+        #expect(try !farm.top.exists("t0/config/modified.toml"))
+        #expect(try farm.top.readString("t0/config/settings.toml") == TenantFarm.secret("t0"))
+        #expect(try farm.top.readString("t0/output/report.txt") == "probe\n")
+        #expect(SeedTable.judge(probeOutput: "read /config/settings.toml|EACCES\n").filter(\.matches).isEmpty)
+    }
+}

@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-syntax", exact: "603.0.1"),
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         .target(name: "CCapStdShims"),
@@ -42,7 +43,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "PluginHost", dependencies: ["CapStd", "CapWASI"], swiftSettings: strictSwift),
+        .target(
+            name: "PluginHost",
+            dependencies: ["CapStd", "CapWASI", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "PluginHostTests",
             dependencies: ["PluginHost", "CapWASI", "CapStd", .product(name: "SystemPackage", package: "swift-system")],

@@ -7,7 +7,7 @@ struct Capsule: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capsule",
         abstract: "Run untrusted code with file access confined to the directories you give it.",
-        subcommands: [Run.self, Demo.self, Audit.self]
+        subcommands: [Run.self, Tenants.self, Demo.self, Audit.self]
     )
 
     static func main() async {

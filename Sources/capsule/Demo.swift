@@ -51,14 +51,14 @@ struct Demo: AsyncParsableCommand {
         print("Capsule demo — tenant alpha: /config read-only, /output read-write (tree: \(root))\n")
         let judged = SeedTable.judge(probeOutput: probeOutput)
         let widths = (judged.map(\.row.action.count).max() ?? 0, judged.map(\.row.expected.count).max() ?? 0)
-        print("  " + "guest action".padded(widths.0) + "  " + "expected".padded(widths.1) + "  got")
+        print("  " + "guest action".padded(widths.0 + 1) + "expected".padded(widths.1 + 1) + "got")
         var matches = 0
         for (row, got, matched) in judged {
             var ok = matched
             if row.action == "write /config/modified.toml" { ok = ok && nothingCreated }
             if row.action == "write /output/../config/settings.toml" { ok = ok && settingsIntact }
             if ok { matches += 1 }
-            print("  " + row.action.padded(widths.0) + "  " + row.expected.padded(widths.1) + "  " + got.padded(12) + (ok ? "✓" : "✗"))
+            print("  " + row.action.padded(widths.0 + 1) + row.expected.padded(widths.1 + 1) + got.padded(12) + (ok ? "✓" : "✗"))
         }
         print("\n\(matches)/\(judged.count) rows match the expected behaviour.")
         let log = denials.withLock { $0 }
@@ -87,11 +87,5 @@ struct Demo: AsyncParsableCommand {
     static func plugin(_ base64: String) throws -> WASIModule {
         guard let data = Data(base64Encoded: base64) else { throw ValidationError("an embedded plugin is corrupt") }
         return try WASIModule(bytes: [UInt8](data))
-    }
-}
-
-extension String {
-    fileprivate func padded(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

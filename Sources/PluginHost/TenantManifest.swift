@@ -1,0 +1,128 @@
+// The tenants file of `capsule tenants`: each tenant's directories and limits, in TOML.
+import CapWASI
+import TOMLKit
+
+/// A description of many tenants, read from TOML:
+///
+/// ```toml
+/// [defaults]            # optional; every key optional
+/// fuel = 10000000000    # 0 for none
+/// max_memory = 268435456
+/// max_fds = 128
+/// timeout = 60.0        # seconds; 0 for none
+/// quota_bytes = 1048576 # with quota_entries: the tenant's write quota
+/// quota_entries = 100
+///
+/// [[tenant]]
+/// name = "alpha"
+/// config = "alpha/config"   # relative to the tenants file's directory, or absolute
+/// output = "alpha/output"
+/// args = ["--verbose"]      # optional
+/// env = { MODE = "fast" }   # optional
+/// fuel = 1000000            # optional: any defaults key, for this tenant only
+/// ```
+public struct TenantManifest: Sendable, Equatable {
+    public struct Tenant: Sendable, Equatable {
+        public var name: String
+        public var config: String
+        public var output: String
+        public var arguments: [String]
+        public var environment: [String: String]
+        public var limits: WASILimits
+        public var writeQuota: WriteQuota?
+    }
+
+    public var tenants: [Tenant]
+
+    /// Parses the manifest; errors name the tenant and key that is wrong.
+    public init(toml: String) throws(TenantManifestError) {
+        let file: File
+        do { file = try TOMLDecoder().decode(File.self, from: toml) } catch {
+            throw TenantManifestError(message: "not a valid tenants file: \(error)")
+        }
+        guard !file.tenant.isEmpty else { throw TenantManifestError(message: "no [[tenant]] entries") }
+        var seen: Set<String> = []
+        tenants = []
+        for entry in file.tenant {
+            guard seen.insert(entry.name).inserted else { throw TenantManifestError(message: "tenant \"\(entry.name)\" appears twice") }
+            let settings = Settings.merged(file.defaults, entry.settings)
+            tenants.append(
+                Tenant(
+                    name: entry.name, config: entry.config, output: entry.output, arguments: entry.args ?? [],
+                    environment: entry.env ?? [:], limits: settings.limits, writeQuota: settings.quota))
+        }
+    }
+
+    private struct File: Decodable {
+        var defaults: Settings?
+        var tenant: [Entry] = []
+
+        enum CodingKeys: CodingKey { case defaults, tenant }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            defaults = try container.decodeIfPresent(Settings.self, forKey: .defaults)
+            tenant = try container.decodeIfPresent([Entry].self, forKey: .tenant) ?? []
+        }
+    }
+
+    private struct Entry: Decodable {
+        var name: String
+        var config: String
+        var output: String
+        var args: [String]?
+        var env: [String: String]?
+        var fuel: UInt64?
+        var max_memory: Int?
+        var max_fds: Int?
+        var timeout: Double?
+        var quota_bytes: Int64?
+        var quota_entries: Int?
+
+        var settings: Settings {
+            Settings(
+                fuel: fuel, max_memory: max_memory, max_fds: max_fds, timeout: timeout, quota_bytes: quota_bytes,
+                quota_entries: quota_entries)
+        }
+    }
+
+    private struct Settings: Decodable {
+        var fuel: UInt64?
+        var max_memory: Int?
+        var max_fds: Int?
+        var timeout: Double?
+        var quota_bytes: Int64?
+        var quota_entries: Int?
+
+        static func merged(_ defaults: Settings?, _ own: Settings) -> Settings {
+            Settings(
+                fuel: own.fuel ?? defaults?.fuel, max_memory: own.max_memory ?? defaults?.max_memory,
+                max_fds: own.max_fds ?? defaults?.max_fds, timeout: own.timeout ?? defaults?.timeout,
+                quota_bytes: own.quota_bytes ?? defaults?.quota_bytes, quota_entries: own.quota_entries ?? defaults?.quota_entries)
+        }
+
+        var limits: WASILimits {
+            var limits = WASILimits()
+            if let fuel { limits.fuel = fuel == 0 ? nil : fuel }
+            if let max_memory { limits.maxMemoryBytes = max_memory }
+            if let max_fds { limits.maxOpenFiles = max_fds }
+            if let timeout { limits.timeout = timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil }
+            return limits
+        }
+
+        var quota: WriteQuota? {
+            guard quota_bytes != nil || quota_entries != nil else { return nil }
+            return WriteQuota(maxBytes: quota_bytes ?? .max, maxEntries: quota_entries ?? .max)
+        }
+    }
+}
+
+/// A tenants file that cannot be used, and why.
+public struct TenantManifestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
+}

@@ -1,0 +1,105 @@
+// `capsule tenants`: one plugin, every tenant of a tenants file, a summary per tenant.
+import ArgumentParser
+import CapStd
+import CapWASI
+import Foundation
+import PluginHost
+import SystemPackage
+
+struct Tenants: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a plugin for every tenant described in a TOML file and summarise the runs.",
+        discussion: "See TenantManifest for the file's format. Exit 0 when every tenant's run exited 0.")
+
+    @Option(help: ArgumentHelp("The tenants file.", valueName: "tenants.toml"))
+    var config: String
+
+    @Option(help: "How many tenants run at once.")
+    var jobs = 4
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Argument(help: "The plugin module.")
+    var module: String
+
+    func run() async throws {
+        let manifest: TenantManifest
+        let plugin: WASIModule
+        var capabilities: [PluginCapabilities] = []
+        do {
+            let text = String(decoding: try AmbientStartup.readFile(config), as: UTF8.self)
+            manifest = try TenantManifest(toml: text)
+            plugin = try WASIModule(bytes: AmbientStartup.readFile(module))
+            let base = FilePath(config).removingLastComponent()
+            func resolve(_ path: String) -> String {
+                FilePath(path).isAbsolute || base.isEmpty ? path : base.appending(path).string
+            }
+            for tenant in manifest.tenants {
+                capabilities.append(
+                    PluginCapabilities(
+                        tenant: tenant.name, config: try AmbientStartup.openDirectory(resolve(tenant.config)),
+                        output: try AmbientStartup.openDirectory(resolve(tenant.output)), arguments: tenant.arguments,
+                        environment: tenant.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                        limits: tenant.limits, writeQuota: tenant.writeQuota))
+            }
+        } catch {
+            printError("capsule tenants: \(error)")
+            throw ExitCode(120)
+        }
+        let host = PluginHost(module: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs)
+        let runs = await host.run(tenants: capabilities, denialSink: { _ in })
+        let rows = runs.map(Row.init)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            print("tenant".padded(16) + "exit".padded(6) + "denials".padded(9) + "fuel used".padded(14) + "ms".padded(9) + "error")
+            for row in rows {
+                print(row.tenant.padded(16) + (row.exitCode.map(String.init) ?? "-").padded(6) + String(row.denials.count).padded(9)
+                    + (row.fuelUsed.map(String.init) ?? "-").padded(14) + String(row.milliseconds).padded(9) + (row.error ?? ""))
+            }
+            for row in rows {
+                for denial in row.denials { print("  [\(row.tenant)] \(denial)") }
+            }
+        }
+        if rows.contains(where: { $0.exitCode != 0 }) { throw ExitCode(1) }
+    }
+
+    struct Row: Encodable {
+        let tenant: String
+        let exitCode: UInt32?
+        let error: String?
+        let denials: [String]
+        let fuelUsed: UInt64?
+        let milliseconds: Int64
+        let stdout: String
+
+        init(_ run: PluginRun) {
+            tenant = run.tenant
+            switch run.outcome {
+            case .success(let result):
+                exitCode = result.exitCode
+                error = nil
+                denials = result.denials.map { "\($0.operation) \($0.guestPath): \($0.reason) (\($0.errno))" }
+                fuelUsed = result.fuelUsed
+                milliseconds = result.wallTime.components.seconds * 1000 + result.wallTime.components.attoseconds / 1_000_000_000_000_000
+                stdout = String(decoding: result.stdout, as: UTF8.self)
+            case .failure(let failure):
+                exitCode = nil
+                error = "\(failure)"
+                denials = []
+                fuelUsed = nil
+                milliseconds = 0
+                stdout = ""
+            }
+        }
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

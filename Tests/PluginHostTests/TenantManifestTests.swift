@@ -1,0 +1,57 @@
+// The tenants file: defaults, per-tenant overrides, and clear errors.
+import CapWASI
+import PluginHost
+import Testing
+
+@Suite("Tenants file")
+struct TenantManifestTests {
+    @Test("defaults apply, tenants override them, optional keys may be left out")
+    func parses() throws {
+        let manifest = try TenantManifest(toml: """
+            [defaults]
+            fuel = 5000
+            max_fds = 32
+            quota_bytes = 1024
+
+            [[tenant]]
+            name = "alpha"
+            config = "alpha/config"
+            output = "alpha/output"
+            args = ["--fast"]
+            env = { MODE = "fast" }
+
+            [[tenant]]
+            name = "beta"
+            config = "/srv/beta/config"
+            output = "/srv/beta/output"
+            fuel = 0
+            timeout = 1.5
+            """)
+        #expect(manifest.tenants.map(\.name) == ["alpha", "beta"])
+        let alpha = manifest.tenants[0]
+        #expect(alpha.arguments == ["--fast"])
+        #expect(alpha.environment == ["MODE": "fast"])
+        #expect(alpha.limits.fuel == 5000)
+        #expect(alpha.limits.maxOpenFiles == 32)
+        #expect(alpha.writeQuota == WriteQuota(maxBytes: 1024, maxEntries: .max))
+        let beta = manifest.tenants[1]
+        #expect(beta.limits.fuel == nil)
+        #expect(beta.limits.timeout == .milliseconds(1500))
+        #expect(beta.config == "/srv/beta/config")
+    }
+
+    @Test("mistakes are errors that say what is wrong", arguments: [
+        ("", "no [[tenant]] entries"),
+        ("[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n", "tenant \"a\" appears twice"),
+    ])
+    func errors(_ toml: String, _ message: String) {
+        #expect(throws: TenantManifestError(message: message)) { _ = try TenantManifest(toml: toml) }
+    }
+
+    @Test("a missing key or wrong type is reported, not guessed")
+    func malformed() {
+        #expect { _ = try TenantManifest(toml: "[[tenant]]\nname = \"a\"\nconfig = 3\noutput = \"o\"\n") } throws: { error in
+            "\(error)".hasPrefix("not a valid tenants file")
+        }
+    }
+}

@@ -72,17 +72,19 @@ public struct TenantManifest: Sendable, Equatable {
         var output: String
         var args: [String]?
         var env: [String: String]?
-        var fuel: UInt64?
-        var max_memory: Int?
-        var max_fds: Int?
-        var timeout: Double?
-        var quota_bytes: Int64?
-        var quota_entries: Int?
+        /// The limit keys of `[defaults]`, given for this tenant alone.
+        var settings: Settings
 
-        var settings: Settings {
-            Settings(
-                fuel: fuel, max_memory: max_memory, max_fds: max_fds, timeout: timeout, quota_bytes: quota_bytes,
-                quota_entries: quota_entries)
+        enum CodingKeys: CodingKey { case name, config, output, args, env }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            config = try container.decode(String.self, forKey: .config)
+            output = try container.decode(String.self, forKey: .output)
+            args = try container.decodeIfPresent([String].self, forKey: .args)
+            env = try container.decodeIfPresent([String: String].self, forKey: .env)
+            settings = try Settings(from: decoder)
         }
     }
 

@@ -74,7 +74,8 @@ struct DescriptorTable {
         if Int(fd) < slots.count, slots[Int(fd)] != nil { change(&slots[Int(fd)]!) }
     }
 
-    /// Removes `fd` and closes what it refers to (the standard streams' host descriptors stay open).
+    /// Removes `fd` and closes what it refers to (the host's standard streams and preopened
+    /// directories stay open).
     mutating func close(_ fd: UInt32) throws(WASIErrno) {
         let descriptor = try get(fd)
         slots[Int(fd)] = nil
@@ -97,7 +98,10 @@ struct DescriptorTable {
         slots.removeAll()
     }
 
+    /// Closes what a descriptor refers to, except a preopened directory: that `Dir` is the
+    /// embedder's, and a guest closing its descriptor must not close it for the host.
     private static func release(_ descriptor: Descriptor) {
+        if descriptor.preopenName != nil { return }
         switch descriptor.kind {
         case .stream: break
         case .directory(let dir, _): dir.close()

@@ -44,16 +44,9 @@ final class WASIHost {
         }
     }
 
-    /// Closes every descriptor the instance holds; preopened `Dir`s belong to the embedder and
+    /// Closes every descriptor the instance opened; preopened `Dir`s belong to the embedder and
     /// stay open.
     func closeAll() {
-        let preopened = Set(configuration.preopens.map { ObjectIdentifier($0.dir) })
-        for index in table.slots.indices {
-            guard let descriptor = table.slots[index] else { continue }
-            if case .directory(let dir, _) = descriptor.kind, preopened.contains(ObjectIdentifier(dir)) {
-                table.update(UInt32(index)) { $0.kind = .stream(-1) }
-            }
-        }
         table.closeAll()
     }
 

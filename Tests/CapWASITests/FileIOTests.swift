@@ -191,3 +191,23 @@ struct WriteQuotaTests {
         #expect(Set(try tree.output.entries().map(\.name.description)) == ["a", "b"])
     }
 }
+
+@Suite("Preopen ownership")
+struct PreopenOwnershipTests {
+    /// Regression: fd_close on a preopen closed the embedder's own `Dir`, so the next run for the
+    /// same tenant (or the host itself) found it closed.
+    @Test("a guest closing its preopens does not close the embedder's directories")
+    func closingPreopens() throws {
+        let tree = try TenantTree()
+        let guest = Guest("""
+                (if (call $fd_close (i32.const 3)) (then (call $exit (i32.const 100))))
+                (call $exit (call $fd_close (i32.const 4)))
+            """)
+        #expect(try tree.run(guest).exitCode == 0)
+        #expect(!tree.output.isClosed)
+        #expect(!tree.config.isClosed)
+        try tree.output.write("after", contents: "still usable")
+        #expect(try tree.run(guest).exitCode == 0)
+        #expect(try tree.output.readString("after") == "still usable")
+    }
+}

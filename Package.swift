@@ -106,10 +106,11 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
+        .target(name: "TestSupport", dependencies: ["CapStd"], path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(
             name: "CapWASITests",
             dependencies: [
-                "CapWASI", "CapStd",
+                "CapWASI", "CapStd", "TestSupport",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -120,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "CapStdTests",
             dependencies: [
-                "CapStd",
+                "CapStd", "TestSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSwift

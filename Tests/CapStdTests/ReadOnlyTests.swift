@@ -2,6 +2,7 @@
 import CapStd
 import SystemPackage
 import Testing
+import TestSupport
 
 @Suite("Dir.readOnly")
 struct ReadOnlyTests {
@@ -45,13 +46,13 @@ struct ReadOnlyTests {
         let readOnly = try readWrite.readOnly()
         #expect(readOnly.access == .readOnly)
         #expect(readOnly.resolver == resolver)
-        let before = try Snapshot(readWrite)
+        let before = try TreeSnapshot(readWrite)
         for (name, mutation) in Self.mutations {
             let error = capStdError { try mutation(readOnly, readWrite) }
             #expect(error?.code == .readOnly, "\(name): \(String(describing: error))")
             #expect(error?.errno == .permissionDenied, "\(name)")
         }
-        #expect(try Snapshot(readWrite) == before)
+        #expect(try TreeSnapshot(readWrite) == before)
         try sandbox.expectOutsideUntouched()
     }
 
@@ -68,24 +69,5 @@ struct ReadOnlyTests {
         // The original keeps its own access.
         try sandbox.root.write("f", contents: "changed")
         #expect(try readOnly.readString("f") == "changed")
-    }
-
-    /// Names, types, sizes, permissions, modification times and contents of a whole tree.
-    struct Snapshot: Equatable {
-        var entries: [String: String] = [:]
-
-        init(_ dir: Dir, prefix: String = "") throws {
-            for entry in try dir.entries(prefix.isEmpty ? "." : RawPath(prefix)) {
-                let path = prefix.isEmpty ? entry.name.description : prefix + "/" + entry.name.description
-                let metadata = try dir.symlinkMetadata(RawPath(path))
-                var summary = "\(metadata.type.rawValue) \(metadata.size) \(metadata.permissions.rawValue) \(metadata.modified)"
-                if metadata.isFile { summary += " " + (try dir.readString(RawPath(path))) }
-                if metadata.isSymlink { summary += " -> " + (try dir.readLink(RawPath(path))).description }
-                entries[path] = summary
-                if metadata.isDirectory {
-                    entries.merge(try Snapshot(dir, prefix: path).entries) { first, _ in first }
-                }
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@
 import CapStd
 import CapWASI
 import Testing
+import TestSupport
 
 struct ErrnoCase: Sendable, CustomTestStringConvertible {
     let function: String
@@ -151,11 +152,11 @@ struct ReadOnlyPreopenTests {
     func refused(_ testCase: ErrnoCase) throws {
         let tree = try TenantTree()
         try ErrnoTests.prepare(tree)
-        let before = try Snapshot(tree.config)
+        let before = try TreeSnapshot(tree.config)
         let guest = Guest.exitWithErrno(of: testCase.function, testCase.arguments, strings: testCase.strings)
         let result = try tree.run(guest)
         #expect(result.exitCode == UInt32(testCase.expected.rawValue), "got \(WASIErrno(rawValue: UInt16(result.exitCode)))")
-        #expect(try Snapshot(tree.config) == before)
+        #expect(try TreeSnapshot(tree.config) == before)
         #expect(result.denials.count == 1)
         #expect(result.denials.first?.preopen == "/config")
         try tree.expectOutsideUntouched()
@@ -174,22 +175,5 @@ struct ReadOnlyPreopenTests {
         let result = try tree.run(guest)
         #expect(result.exitCode == UInt32(WASIErrno.access.rawValue))
         try tree.expectOutsideUntouched()
-    }
-}
-
-/// Names, types, sizes, modification times, permissions and contents of a tree, for before/after
-/// comparison (not access times: taking the snapshot reads the files).
-struct Snapshot: Equatable {
-    var entries: [String: String] = [:]
-
-    init(_ dir: Dir, prefix: String = "") throws {
-        for entry in try dir.entries(prefix.isEmpty ? "." : RawPath(prefix)) {
-            let path = prefix.isEmpty ? entry.name.description : prefix + "/" + entry.name.description
-            let metadata = try dir.symlinkMetadata(RawPath(path))
-            var summary = "\(metadata.type.rawValue) \(metadata.size) \(metadata.modified) \(metadata.permissions.rawValue)"
-            if metadata.isFile { summary += " " + (try dir.readString(RawPath(path))) }
-            entries[path] = summary
-            if metadata.isDirectory { entries.merge(try Snapshot(dir, prefix: path).entries) { first, _ in first } }
-        }
     }
 }

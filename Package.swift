@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", "CapWASI", "CapStd", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["PluginHost", "CapWASI", "CapStd", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSwift
         ),
         .target(

@@ -3,6 +3,7 @@ import CapStd
 import CapWASI
 import Glibc
 import Testing
+import TestSupport
 
 @Suite("WASI file I/O")
 struct FileIOTests {
@@ -124,8 +125,7 @@ struct FileIOTests {
         #expect(result.wallTime >= .milliseconds(20))
     }
 
-    /// Other tests run in parallel and open descriptors too; the tolerance is far below the 60
-    /// a leak would show.
+    /// Counts only descriptors into the tenant's output tree, so parallel tests cannot move it.
     @Test("every descriptor the guest left open is closed when it ends")
     func descriptorsClosed() throws {
         let tree = try TenantTree()
@@ -137,12 +137,10 @@ struct FileIOTests {
                   (br $more)))
                 (call $exit (i32.const 0))
             """
-        let procFD = try Dir.openAmbient("/proc/self/fd", ambientAuthority())
-        let before = try procFD.entries().count
+        let before = try openDescriptors(beneath: tree.path + "/tenant/output")
         let result = try tree.run(Guest(strings: [("p", "f")], loop))
         #expect(result.exitCode == 0)
-        let after = try procFD.entries().count
-        #expect(after - before < 30, "descriptors before \(before), after \(after)")
+        #expect(try openDescriptors(beneath: tree.path + "/tenant/output") == before)
     }
 }
 

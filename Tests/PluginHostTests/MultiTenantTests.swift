@@ -5,6 +5,7 @@ import Glibc
 import PluginHost
 import SystemPackage
 import Testing
+import TestSupport
 
 /// The example plugins, from `Examples/Plugins`.
 func examplePlugin(_ name: String) throws -> WASIModule {
@@ -56,11 +57,7 @@ final class TenantFarm {
     /// The paths of this process's descriptors that lead into a tenant's tree (the farm's own
     /// top directory, held by the test, is not one).
     func openDescriptorsInside() throws -> [String] {
-        let descriptors = try Dir.openAmbient("/proc/self/fd", ambientAuthority())
-        return try descriptors.entries().compactMap { entry in
-            guard let target = try? descriptors.readLink(entry.name) else { return nil }
-            return target.description.hasPrefix(path + "/") ? target.description : nil
-        }
+        try openDescriptors(beneath: path)
     }
 }
 

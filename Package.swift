@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         .target(name: "CCapStdShims"),
@@ -50,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", "CapWASI", "CapStd", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["PluginHost", "CapWASI", "CapStd", "TestSupport", "leak-probe", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSwift
         ),
         .target(
@@ -77,20 +78,22 @@ let package = Package(
         ),
         .target(name: "CBenchFloor", path: "Benchmarks/CBenchFloor"),
         .executableTarget(
-            name: "capstd-bench",
-            dependencies: ["CapStd", "CCapStdShims", "CBenchFloor"],
-            path: "Benchmarks/CapStdBench",
+            name: "capsule-bench",
+            dependencies: [
+                "CapStd", "CapWASI", "PluginHost", "AmbientAudit", "CCapStdShims", "CBenchFloor",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Benchmarks/CapsuleBench",
+            exclude: ["wasmtime_runner.py"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
-            name: "capwasi-bench",
-            dependencies: [
-                "CapStd", "CapWASI",
-                .product(name: "WasmKit", package: "WasmKit"),
-                .product(name: "WasmKitWASI", package: "WasmKit"),
-                .product(name: "SystemPackage", package: "swift-system"),
-            ],
-            path: "Benchmarks/CapWASIBench",
+            name: "resolver-fuzz",
+            dependencies: ["CapStd", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Fuzz/ResolverFuzz",
             swiftSettings: strictSwift
         ),
         .plugin(
@@ -106,7 +109,22 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
-        .target(name: "TestSupport", dependencies: ["CapStd"], path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .executableTarget(
+            name: "leak-probe",
+            dependencies: [
+                "PluginHost", "CapWASI", "CapStd",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Tests/LeakProbe",
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CapStd", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "CapWASITests",
             dependencies: [
@@ -121,7 +139,8 @@ let package = Package(
         .testTarget(
             name: "CapStdTests",
             dependencies: [
-                "CapStd", "TestSupport",
+                "CapStd", "CCapStdShims", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSwift

@@ -76,12 +76,14 @@ final class AmbientCallFinder: SyntaxAnyVisitor {
             name = reference.baseName.text
         } else if let member = callee.as(MemberAccessExprSyntax.self), let base = member.base {
             let memberName = member.declName.baseName.text
-            let baseText = base.trimmedDescription
-            if AmbientCatalogue.cModules.contains(baseText) {
+            // Only a plain (qualified) name can be a C module or a type; printing any other base
+            // would copy whole call chains, over and over for nested ones.
+            let baseName = base.qualifiedName
+            if let baseName, AmbientCatalogue.cModules.contains(baseName) {
                 name = memberName
                 qualifiedByCModule = true
-            } else if memberName == "init" {
-                typeBase = baseText
+            } else if memberName == "init", let baseName {
+                typeBase = baseName
             } else {
                 checkMemberCall(node, member: member, memberName: memberName, labels: labels)
                 return .visitChildren
@@ -122,7 +124,7 @@ final class AmbientCallFinder: SyntaxAnyVisitor {
     private func checkMemberCall(
         _ node: FunctionCallExprSyntax, member: MemberAccessExprSyntax, memberName: String, labels: [String?]
     ) {
-        let api = signature(member.trimmedDescription, labels)
+        var api: String { signature(member.trimmedDescription, labels) }
         let first = labels.first ?? nil
         if memberName == "write" {
             let target = node.arguments.first?.expression

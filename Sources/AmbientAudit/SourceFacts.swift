@@ -105,18 +105,28 @@ private final class FactCollector: SyntaxVisitor {
         let typeName: String?
         if let call = expression.as(FunctionCallExprSyntax.self) {
             if let member = call.calledExpression.as(MemberAccessExprSyntax.self), member.declName.baseName.text == "init" {
-                typeName = member.base?.trimmedDescription
+                typeName = member.base?.qualifiedName
             } else {
-                typeName = call.calledExpression.trimmedDescription
+                typeName = call.calledExpression.qualifiedName
             }
         } else if let member = expression.as(MemberAccessExprSyntax.self),
             ["default", "shared"].contains(member.declName.baseName.text)
         {
-            typeName = member.base?.trimmedDescription
+            typeName = member.base?.qualifiedName
         } else {
             typeName = nil
         }
         guard let typeName, let canonical = facts.canonicalType(typeName) else { return nil }
         return SourceFacts.ambientInstanceTypes.contains(canonical) ? canonical : nil
+    }
+}
+
+extension ExprSyntax {
+    /// `A.B.C` for an expression made only of names, nil for anything else. Cheap, unlike
+    /// printing the expression, which copies whole call chains (and nested chains again).
+    var qualifiedName: String? {
+        if let reference = self.as(DeclReferenceExprSyntax.self) { return reference.baseName.text }
+        guard let member = self.as(MemberAccessExprSyntax.self), let prefix = member.base?.qualifiedName else { return nil }
+        return prefix + "." + member.declName.baseName.text
     }
 }

@@ -60,7 +60,8 @@ public struct WASIRunResult: Sendable {
 
 /// Runs WASI preview 1 guests whose file system is CapStd.
 public enum WASIRunner {
-    /// One engine for every run: translated code is shared, stores never are.
+    /// One engine for every run. WasmKit 0.4.2 still translates each function lazily per instance
+    /// (measured: most of an instance start), so only the configuration is shared; stores never are.
     static let engine = Engine(configuration: EngineConfiguration(fuelMetering: true))
 
     /// Runs `_start` of `module` in a new instance with `configuration`. Every descriptor the
@@ -88,7 +89,10 @@ public enum WASIRunner {
         host.define(into: &imports, store: store)
 
         let instance: Instance
-        do { instance = try module.module.instantiate(store: store, imports: imports) } catch {
+        do { instance = try module.module.instantiate(store: store, imports: imports) } catch let limit as MemoryLimitExceeded {
+            // A module can declare more initial memory than the limit; it never runs.
+            throw .memoryLimit(requested: limit.requested, limit: limit.limit)
+        } catch {
             throw .instantiation("\(error)")
         }
         guard let entry = instance.exports[function: "_start"] else { throw .missingStart }

@@ -27,7 +27,8 @@ let wasiSignatures: [String: String] = [
     "path_readlink": "(param i32 i32 i32 i32 i32 i32) (result i32)",
     "path_rename": "(param i32 i32 i32 i32 i32 i32) (result i32)", "path_symlink": "(param i32 i32 i32 i32 i32) (result i32)",
     "poll_oneoff": "(param i32 i32 i32 i32) (result i32)", "sock_accept": "(param i32 i32 i32) (result i32)",
-    "sock_shutdown": "(param i32 i32) (result i32)",
+    "sock_shutdown": "(param i32 i32) (result i32)", "sock_recv": "(param i32 i32 i32 i32 i32 i32) (result i32)",
+    "sock_send": "(param i32 i32 i32 i32 i32) (result i32)",
 ]
 
 /// A guest built from WAT: `body` runs in `_start`; `$exit` is `proc_exit`; strings are placed in

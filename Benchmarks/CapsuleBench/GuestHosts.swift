@@ -1,0 +1,136 @@
+// The three hosts a guest runs under: Capsule's WASI, WasmKit's own WASI (same engine
+// configuration) and, where the PyPI package is installed, Wasmtime through a small Python runner.
+import CapStd
+import CapWASI
+import Foundation
+import Glibc
+import SystemPackage
+import WasmKit
+import WasmKitWASI
+
+/// What one guest run reported: each phase's nanoseconds and operation count, as the guest timed
+/// them, and the host-side wall time including instantiation.
+struct GuestRun {
+    var phases: [String: (nanoseconds: Double, operations: Int)] = [:]
+    var wallNanoseconds: Double = 0
+
+    /// Reads the guest's "<phase> <ns> <operations>" lines.
+    init(output: [UInt8], wallNanoseconds: Double) throws {
+        self.wallNanoseconds = wallNanoseconds
+        for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 3, let time = Double(fields[1]), let operations = Int(fields[2]) else {
+                throw BenchError("unexpected guest output line: \(line)")
+            }
+            phases[String(fields[0])] = (time, operations)
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Fuel budget large enough for every workload; all hosts meter fuel, so all pay for it alike.
+let benchFuel: UInt64 = 1 << 40
+
+/// Capsule: the CapWASI runner with `work` preopened read-write as /work.
+struct CapsuleGuestHost {
+    let module: WASIModule
+
+    func run(_ arguments: [String], work: Dir) throws -> GuestRun {
+        let configuration = WASIConfiguration(
+            arguments: ["file-io.wasm"] + arguments,
+            preopens: [try Preopen(guestPath: "/work", dir: work, access: .readWrite)],
+            stdout: .capture, stderr: .inherit,
+            limits: WASILimits(maxOpenFiles: 64, fuel: benchFuel, timeout: nil))
+        var result: WASIRunResult?
+        let wall = try timed { result = try WASIRunner.run(module, configuration: configuration, denialSink: nil) }
+        guard let result, result.exitCode == 0 else { throw BenchError("Capsule: guest \(arguments) failed") }
+        return try GuestRun(output: result.stdout, wallNanoseconds: wall)
+    }
+}
+
+/// WasmKit's own WASI (`WasmKitWASI`), which opens host paths itself; stdout goes to a pipe.
+struct WasmKitGuestHost {
+    let module: WasmKit.Module
+    /// One engine for every run, as Capsule's runner keeps one.
+    let engine = Engine(configuration: EngineConfiguration(fuelMetering: true))
+
+    init(bytes: [UInt8]) throws { module = try parseWasm(bytes: bytes) }
+
+    func run(_ arguments: [String], workPath: String) throws -> GuestRun {
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw BenchError("pipe failed: errno \(errno)") }
+        defer {
+            close(pipeEnds[0])
+            close(pipeEnds[1])
+        }
+        var exitCode: UInt32 = 0
+        let wall = try timed {
+            let store = Store(engine: engine)
+            store.fuel = Fuel(remaining: benchFuel)
+            let bridge = try WASIBridgeToHost(
+                args: ["file-io.wasm"] + arguments, preopens: [.init(guestPath: "/work", hostPath: workPath)],
+                stdout: pipeEnds[1])
+            var imports = Imports()
+            bridge.link(to: &imports, store: store)
+            let instance = try module.instantiate(store: store, imports: imports)
+            exitCode = try bridge.start(instance)
+            try bridge.close()
+        }
+        guard exitCode == 0 else { throw BenchError("WasmKit: guest \(arguments) exited \(exitCode)") }
+        _ = fcntl(pipeEnds[0], F_SETFL, O_NONBLOCK)
+        var output = [UInt8](repeating: 0, count: 1 << 16)
+        let count = read(pipeEnds[0], &output, output.count)
+        return try GuestRun(output: Array(output.prefix(max(0, count))), wallNanoseconds: wall)
+    }
+}
+
+/// Wasmtime via `wasmtime_runner.py` and the PyPI `wasmtime` package, one process per run; the
+/// runner times instantiation and the run, not Python's start-up or Cranelift's compilation.
+struct WasmtimeGuestHost {
+    let modulePath: String
+    let runnerPath: String
+    let outputPath: String
+
+    /// Nil, with the reason, where python3 or the wasmtime package is missing.
+    static func available(modulePath: String, scratch: String) -> (WasmtimeGuestHost?, String?) {
+        let runner = packageRoot.appending("Benchmarks/CapsuleBench/wasmtime_runner.py").string
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import wasmtime"]
+        probe.standardError = FileHandle.nullDevice
+        do {
+            try probe.run()
+            probe.waitUntilExit()
+        } catch {
+            return (nil, "Wasmtime reference: python3 could not be started (\(error))")
+        }
+        guard probe.terminationStatus == 0 else {
+            return (nil, "Wasmtime reference: the PyPI package `wasmtime` is not installed (pip install wasmtime)")
+        }
+        return (WasmtimeGuestHost(modulePath: modulePath, runnerPath: runner, outputPath: scratch + "/wasmtime-stdout"), nil)
+    }
+
+    func run(_ arguments: [String], workPath: String) throws -> GuestRun {
+        let process = Process()
+        let summary = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", runnerPath, modulePath, workPath, "/work", outputPath] + arguments
+        process.standardOutput = summary
+        try process.run()
+        let line = summary.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        struct Summary: Decodable {
+            let exit: Int
+            let run_ns: Double
+        }
+        let parsed = try JSONDecoder().decode(Summary.self, from: line)
+        guard process.terminationStatus == 0, parsed.exit == 0 else { throw BenchError("Wasmtime: guest \(arguments) failed") }
+        let stdoutFile = try Dir.openAmbient(FilePath(outputPath).removingLastComponent(), ambientAuthority())
+        defer { stdoutFile.close() }
+        return try GuestRun(output: stdoutFile.read(RawPath(FilePath(outputPath).lastComponent!.string)), wallNanoseconds: parsed.run_ns)
+    }
+}

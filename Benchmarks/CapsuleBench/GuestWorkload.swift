@@ -1,0 +1,99 @@
+// Suites 2 and 3a: the same C guest (Benchmarks/Guests/file-io.c) doing file work and trivial
+// WASI calls under each host, interleaved round by round in one process run.
+import CapStd
+import CapWASI
+
+/// The hosts of one run, sharing a scratch directory that the guest sees as /work.
+struct GuestHosts {
+    let capsule: CapsuleGuestHost
+    let wasmKit: WasmKitGuestHost
+    let wasmtime: WasmtimeGuestHost?
+    let scratch: ScratchDirectory
+
+    init(report: inout BenchReport, wasmtime useWasmtime: Bool) throws {
+        let bytes = try checkoutFile("Benchmarks/Guests/file-io.wasm")
+        capsule = CapsuleGuestHost(module: try WASIModule(bytes: bytes))
+        wasmKit = try WasmKitGuestHost(bytes: bytes)
+        scratch = try ScratchDirectory("guest")
+        guard useWasmtime else {
+            wasmtime = nil
+            report.skipped.append("Wasmtime reference: left out (--no-wasmtime)")
+            return
+        }
+        let (wasmtime, reason) = WasmtimeGuestHost.available(
+            modulePath: packageRoot.appending("Benchmarks/Guests/file-io.wasm").string, scratch: scratch.path)
+        self.wasmtime = wasmtime
+        if let reason { report.skipped.append(reason) }
+    }
+
+    /// One run per host per round, in the same order each round.
+    func interleaved(rounds: Int, _ arguments: [String]) throws -> [(host: String, runs: [GuestRun])] {
+        var hosts: [(String, () throws -> GuestRun)] = [
+            ("Capsule WASI", { try capsule.run(arguments, work: scratch.dir) }),
+            ("WasmKit WASI", { try wasmKit.run(arguments, workPath: scratch.path) }),
+        ]
+        if let wasmtime { hosts.append(("Wasmtime (reference)", { try wasmtime.run(arguments, workPath: scratch.path) })) }
+        for host in hosts { _ = try host.1() }
+        var runs = Array(repeating: [GuestRun](), count: hosts.count)
+        for _ in 0..<rounds {
+            for (index, host) in hosts.enumerated() { runs[index].append(try host.1()) }
+        }
+        return zip(hosts, runs).map { ($0.0, $1) }
+    }
+}
+
+/// Small-file and streaming work: each phase's median time per host, as a ratio to WasmKit's WASI.
+struct GuestFileIOSuite {
+    let rounds: Int
+    let files: Int
+    let streamMiB: Int
+
+    func run(hosts: GuestHosts, into report: inout BenchReport) throws {
+        let smallFiles = try hosts.interleaved(rounds: rounds, ["files", String(files)])
+        let streaming = try hosts.interleaved(rounds: rounds, ["stream", String(streamMiB)])
+        var totals: [String: Double] = [:]
+        for (suite, phases, perHost, perOperation) in [
+            ("guest \(files) files", ["create+write", "open+read", "stat", "unlink"], smallFiles, true),
+            ("guest stream \(streamMiB) MiB", ["stream-write", "stream-read"], streaming, false),
+        ] {
+            for phase in phases {
+                var rows: [BenchRow] = []
+                for (host, runs) in perHost {
+                    let time = median(runs.map { $0.phases[phase]?.nanoseconds ?? .nan })
+                    totals[host, default: 0] += time
+                    let note = perOperation
+                        ? "\(format(time / Double(files) / 1000, decimals: 1)) µs/file"
+                        : "\(format(Double(streamMiB) / (time / 1e9), decimals: 0)) MiB/s"
+                    rows.append(BenchRow(suite: "\(suite): \(phase)", name: host, value: time / 1e6, unit: "ms", note: note))
+                }
+                report.add(rows, baseline: "WasmKit WASI")
+            }
+        }
+        let totalRows = totals.sorted { $0.key < $1.key }.map {
+            BenchRow(suite: "guest file I/O: all phases", name: $0.key, value: $0.value / 1e6, unit: "ms")
+        }
+        report.add(totalRows, baseline: "WasmKit WASI")
+        let ratio = report.row("guest file I/O: all phases", "Capsule WASI")?.ratio ?? .infinity
+        report.targets.append(BenchTarget(
+            suite: "guest file I/O", target: "Capsule ≥ WasmKit's WASI speed on the same work (time ratio ≤ 1.00)",
+            measured: "\(format(ratio, decimals: 2))× WasmKit's time", met: ratio <= 1.0))
+    }
+}
+
+/// The per-call cost of trivial WASI calls in a tight guest loop.
+struct WASICallSuite {
+    let rounds: Int
+    let calls: Int
+
+    func run(hosts: GuestHosts, into report: inout BenchReport) throws {
+        let perHost = try hosts.interleaved(rounds: rounds, ["calls", String(calls)])
+        for call in ["fd_fdstat_get", "clock_time_get"] {
+            let rows = perHost.map { host, runs in
+                BenchRow(
+                    suite: "WASI call: \(call)", name: host,
+                    value: median(runs.map { ($0.phases[call]?.nanoseconds ?? .nan) / Double(calls) }), unit: "ns/call")
+            }
+            report.add(rows, baseline: "WasmKit WASI")
+        }
+    }
+}

@@ -63,7 +63,8 @@ struct BenchReport: Codable {
             let ratio = row.ratio.map { format($0, decimals: 2) + "× " + (row.baseline ?? "") } ?? ""
             lines.append(
                 row.suite.padded(suiteWidth) + row.name.padded(nameWidth)
-                    + (format(row.value, decimals: row.value < 100 ? 2 : 0) + " " + row.unit).leftPadded(14) + "  " + ratio
+                    + (format(row.value, decimals: row.value < 100 && row.value != row.value.rounded() ? 2 : 0) + " " + row.unit)
+                    .leftPadded(14) + "  " + ratio
                     + (row.note.map { "  (\($0))" } ?? ""))
         }
         if !targets.isEmpty {

@@ -5,10 +5,17 @@ import SystemPackage
 
 struct AuditSuite {
     let rounds: Int
-    /// The tree to audit; by default swift-syntax's checkout, which every build of Capsule fetches.
-    let tree: FilePath
+    /// The tree to audit; by default swift-syntax's checkout, which every build of Capsule
+    /// fetches, or Capsule's own tree where the checkout is elsewhere.
+    let tree: FilePath?
 
     func run(into report: inout BenchReport) throws {
+        let defaultTree = packageRoot.appending(".build/checkouts/swift-syntax")
+        var tree = self.tree ?? defaultTree
+        if self.tree == nil, (try? Dir.openAmbient(defaultTree, ambientAuthority())) == nil {
+            report.skipped.append("audit: no swift-syntax checkout at \(defaultTree); audited Capsule's own tree instead")
+            tree = packageRoot
+        }
         let root = try Dir.openAmbient(tree, ambientAuthority())
         defer { root.close() }
         let auditor = AmbientAuditor(configuration: AuditConfiguration())

@@ -76,8 +76,7 @@ struct CapsuleBench: AsyncParsableCommand {
             }
         }
         if suites.contains(.audit) {
-            let tree = auditTree.map { FilePath($0) } ?? packageRoot.appending(".build/checkouts/swift-syntax")
-            try AuditSuite(rounds: rounds, tree: tree).run(into: &report)
+            try AuditSuite(rounds: rounds, tree: auditTree.map { FilePath($0) }).run(into: &report)
         }
         print(json ? report.json() : report.table())
     }

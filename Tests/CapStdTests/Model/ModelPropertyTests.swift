@@ -1,6 +1,5 @@
 // Property-based differential test: generated trees and hostile paths, resolved by the kernel
 // resolver, the userspace resolver and the reference model; all three must agree.
-import CapStd
 import PropertyBased
 import Synchronization
 import Testing

@@ -18,17 +18,18 @@ struct RenameRaceTests {
     func swapRace(_ resolver: Resolver) throws {
         let sandbox = try Sandbox(resolver: resolver, tree: ["a/", "a/secret=inside", "b -> ../outside"])
         let root = sandbox.root
-        let counters = RaceCounters()
+        let tally = StressTally()
+        let readersDone = Atomic<Int>(0)
         let group = DispatchGroup()
         let paths = ["a/secret", "a/../a/secret", "./a/./secret"]
         group.enter()
         Thread.detachNewThread {
-            while counters.readersDone.load(ordering: .acquiring) < paths.count {
+            while readersDone.load(ordering: .acquiring) < paths.count {
                 try? root.rename("a", to: "parked")
                 try? root.rename("b", to: "a")
                 try? root.rename("a", to: "b")
                 try? root.rename("parked", to: "a")
-                counters.swaps.add(1, ordering: .relaxed)
+                tally.mutations.add(1, ordering: .relaxed)
             }
             group.leave()
         }
@@ -36,30 +37,17 @@ struct RenameRaceTests {
             group.enter()
             Thread.detachNewThread {
                 for _ in 0..<Self.readsPerReader {
-                    do {
-                        let text = try root.readString(RawPath(path))
-                        counters.reads.add(1, ordering: .relaxed)
-                        if text != "inside" { counters.escapes.add(1, ordering: .relaxed) }
-                    } catch {
-                        if (error as? CapStdError)?.isEscape == true { counters.refusals.add(1, ordering: .relaxed) }
-                    }
+                    tally.check("read \(path)") { () throws(CapStdError) -> Bool in try root.readString(RawPath(path)) == "inside" }
                 }
-                counters.readersDone.add(1, ordering: .releasing)
+                readersDone.add(1, ordering: .releasing)
                 group.leave()
             }
         }
         group.wait()
-        #expect(counters.escapes.load(ordering: .relaxed) == 0)
-        #expect(counters.reads.load(ordering: .relaxed) > 0)
-        #expect(counters.swaps.load(ordering: .relaxed) > 0)
+        for escape in tally.escapeLog.withLock({ $0 }) { Issue.record("escape: \(escape)") }
+        #expect(tally.escapes.load(ordering: .relaxed) == 0)
+        #expect(tally.successes.load(ordering: .relaxed) > 0)
+        #expect(tally.mutations.load(ordering: .relaxed) > 0)
         try sandbox.expectOutsideUntouched()
     }
-}
-
-final class RaceCounters: Sendable {
-    let readersDone = Atomic<Int>(0)
-    let swaps = Atomic<Int>(0)
-    let reads = Atomic<Int>(0)
-    let refusals = Atomic<Int>(0)
-    let escapes = Atomic<Int>(0)
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/openat2.h>
@@ -28,6 +29,8 @@
 const int CAPSULE_O_PATH = O_PATH;
 const int CAPSULE_O_DIRECTORY = O_DIRECTORY;
 const int CAPSULE_O_NOFOLLOW = O_NOFOLLOW;
+const int CAPSULE_O_SYNC = O_SYNC;
+const int CAPSULE_O_DSYNC = O_DSYNC;
 const int CAPSULE_O_CLOEXEC = O_CLOEXEC;
 const int CAPSULE_AT_EMPTY_PATH = AT_EMPTY_PATH;
 const int CAPSULE_AT_SYMLINK_NOFOLLOW = AT_SYMLINK_NOFOLLOW;
@@ -109,6 +112,20 @@ long capsule_pread(int fd, void *buffer, size_t size, int64_t offset) {
 }
 long capsule_pwrite(int fd, const void *buffer, size_t size, int64_t offset) {
     return capsule_result_long(pwrite(fd, buffer, size, (off_t)offset));
+}
+long capsule_write_appending(int fd, const void *buffer, size_t size) {
+    struct iovec vector = {(void *)buffer, size};
+    ssize_t written = pwritev2(fd, &vector, 1, -1, RWF_APPEND);
+    if (written >= 0 || (errno != ENOSYS && errno != EOPNOTSUPP)) return capsule_result_long(written);
+    // Before Linux 4.16: switch the open file description to append mode for this one write.
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -errno;
+    if (fcntl(fd, F_SETFL, flags | O_APPEND) < 0) return -errno;
+    written = write(fd, buffer, size);
+    int saved = errno;
+    fcntl(fd, F_SETFL, flags);
+    errno = saved;
+    return capsule_result_long(written);
 }
 int64_t capsule_lseek(int fd, int64_t offset, int whence) {
     off_t r = lseek(fd, (off_t)offset, whence);

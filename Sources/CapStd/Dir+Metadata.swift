@@ -34,22 +34,42 @@ extension Dir {
         do { return Metadata(try Syscalls.fstat(fd)) } catch { throw CapStdError(operation, path, error) }
     }
 
-    /// The target of the symlink at `path`, exactly as stored. Reading a link never resolves it.
+    /// The target of the symlink at `path`, which is relative: a link whose target is absolute
+    /// points outside the directory by construction, and its text would tell the caller where
+    /// other trees live on the host, so it is refused as an escape. Reading a link never
+    /// resolves it. ``readLinkContents(_:)`` returns any target's raw bytes.
+    ///
+    /// - Throws: `EXDEV` with code `.escape` if the target is absolute; `EINVAL` if `path` is not
+    ///   a symlink.
+    ///
+    /// The corresponding system call is `readlinkat(2)` on the parent directory.
+    public func readLink(_ path: RawPath) throws(CapStdError) -> RawPath {
+        let target = try readLinkContents(path, operation: "readLink")
+        guard !target.isAbsolute else { throw CapStdError("readLink", path, .improperLink) }
+        return target
+    }
+
+    /// The target of the symlink at `path`, exactly as stored, absolute or not. Reading a link
+    /// never resolves it. Prefer ``readLink(_:)`` for anything an untrusted caller will see.
     ///
     /// - Throws: `EINVAL` if `path` is not a symlink.
     ///
     /// The corresponding system call is `readlinkat(2)` on the parent directory.
-    public func readLink(_ path: RawPath) throws(CapStdError) -> RawPath {
-        let parent = try lookupParent("readLink", path) { _ in .invalidArgument }
+    public func readLinkContents(_ path: RawPath) throws(CapStdError) -> RawPath {
+        try readLinkContents(path, operation: "readLinkContents")
+    }
+
+    private func readLinkContents(_ path: RawPath, operation: String) throws(CapStdError) -> RawPath {
+        let parent = try lookupParent(operation, path) { _ in .invalidArgument }
         if parent.hasTrailingSlash {
             // `link/` means the directory it leads to, which is never a symlink.
-            Syscalls.close(try openDescriptor("readLink", path, flags: Syscalls.openPath | Syscalls.openDirectory))
-            throw CapStdError("readLink", path, .invalidArgument)
+            Syscalls.close(try openDescriptor(operation, path, flags: Syscalls.openPath | Syscalls.openDirectory))
+            throw CapStdError(operation, path, .invalidArgument)
         }
         do {
             return RawPath(bytes: try parent.withName { (fd, name) throws(Errno) in try Syscalls.readlinkat(fd, name) })
         } catch {
-            throw CapStdError("readLink", path, error)
+            throw CapStdError(operation, path, error)
         }
     }
 

@@ -138,6 +138,16 @@ public final class File: Sendable {
         try withDescriptor("pwrite") { (fd) throws(Errno) in try Syscalls.pwrite(fd, from: bytes, at: offset) }
     }
 
+    /// Writes some of `bytes` at the end of the file, whatever the file offset and whether or
+    /// not it was opened with ``OpenOptions/append``, and moves the offset past them. Like an
+    /// `O_APPEND` write, finding the end and writing there is one step, so concurrent appenders
+    /// never overwrite each other.
+    ///
+    /// The corresponding system call is `pwritev2(2)` with `RWF_APPEND` at offset -1.
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(CapStdError) -> Int {
+        try withDescriptor("append") { (fd) throws(Errno) in try Syscalls.writeAppending(fd, from: bytes) }
+    }
+
     // MARK: Position, size and metadata
 
     /// Moves the file offset and returns the new offset from the start.

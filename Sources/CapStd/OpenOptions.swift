@@ -30,11 +30,25 @@ public struct OpenOptions: Sendable, Hashable {
     public var followSymlinks: Bool
     /// Permissions of a newly created file, before the process umask applies.
     public var permissions: FilePermissions
+    /// How far each write is on stable storage when it returns. Fixed at open: Linux cannot
+    /// change it on an open descriptor (`fcntl(F_SETFL)` ignores `O_SYNC` and `O_DSYNC`).
+    public var synchronization: Synchronization
+
+    /// What a write waits for before it returns.
+    public enum Synchronization: Sendable, Hashable {
+        /// Nothing: the data may still be in the page cache.
+        case none
+        /// The data and the metadata needed to read it back (`O_DSYNC`, like `fdatasync`).
+        case data
+        /// The data and all metadata (`O_SYNC`, like `fsync`).
+        case file
+    }
 
     public init(
         read: Bool = false, write: Bool = false, append: Bool = false, truncate: Bool = false,
         create: Bool = false, createNew: Bool = false, followSymlinks: Bool = true,
-        permissions: FilePermissions = [.ownerReadWrite, .groupReadWrite, .otherReadWrite]
+        permissions: FilePermissions = [.ownerReadWrite, .groupReadWrite, .otherReadWrite],
+        synchronization: Synchronization = .none
     ) {
         self.read = read
         self.write = write
@@ -44,6 +58,7 @@ public struct OpenOptions: Sendable, Hashable {
         self.createNew = createNew
         self.followSymlinks = followSymlinks
         self.permissions = permissions
+        self.synchronization = synchronization
     }
 
     /// Read an existing file.
@@ -74,6 +89,11 @@ public struct OpenOptions: Sendable, Hashable {
             flags |= O_CREAT
         }
         if !followSymlinks { flags |= Syscalls.openNoFollow }
+        switch synchronization {
+        case .none: break
+        case .data: flags |= Syscalls.openDataSync
+        case .file: flags |= Syscalls.openFileSync
+        }
         return flags
     }
 }

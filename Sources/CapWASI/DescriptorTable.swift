@@ -29,6 +29,11 @@ struct Descriptor {
     /// Set only on the preopened descriptors themselves, for `fd_prestat_get`.
     let preopenName: String?
 
+    /// How the guest names `path` beneath this descriptor (`/config/a`, and `/a` under `/`).
+    func guestPath(of path: RawPath) -> String {
+        (guestPath.hasSuffix("/") ? guestPath : guestPath + "/") + path.description
+    }
+
     var directory: Dir? {
         if case .directory(let dir, _) = kind { return dir }
         return nil

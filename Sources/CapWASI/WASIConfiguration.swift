@@ -40,14 +40,25 @@ public enum StandardStream: Sendable {
 
 /// Limits on one guest instance. A limit hit ends the instance with ``WASIRunError``, except the
 /// descriptor limit, which the guest sees as `ERRNO_MFILE`.
+///
+/// Two sets of defaults exist because two kinds of caller exist: ``init(maxOpenFiles:fuel:maxMemoryBytes:timeout:)``
+/// gives the bounded defaults a host of untrusted tenants wants, ``unlimited`` gives what a
+/// command-line runner such as `wasmtime run` imposes, which is nothing.
 public struct WASILimits: Sendable, Hashable {
     /// Open descriptors, including stdio and preopens.
     public var maxOpenFiles: Int
-    /// Units of WasmKit fuel (about one WebAssembly operator each); nil for no limit.
+    /// Units of WasmKit fuel; nil for no limit, and then the guest runs unmetered (faster).
+    ///
+    /// WasmKit 0.4.2 charges one unit per WebAssembly operator that generates code (not `nop`,
+    /// `drop`, `block`, `loop`, `end`, ...), but charges a straight-line region's whole cost when
+    /// the region is entered: a loop iteration that leaves early through `br_if` still pays for
+    /// the rest of the body. So a unit is at most one operator executed, and a guest is charged
+    /// somewhat more units than it executes operators (see BENCHMARKS.md for measured ratios).
     public var fuel: UInt64?
     /// Linear memory in bytes.
     public var maxMemoryBytes: Int
-    /// Wall-clock time, checked at every host call; nil for no limit.
+    /// Wall-clock time, checked at every host call; nil for no limit. A guest computing without
+    /// calling the host is stopped by the fuel budget, not by this.
     public var timeout: Duration?
 
     /// Safe defaults for untrusted code: 128 descriptors, 10 billion fuel, 256 MiB, 60 s.
@@ -60,6 +71,15 @@ public struct WASILimits: Sendable, Hashable {
         self.maxMemoryBytes = maxMemoryBytes
         self.timeout = timeout
     }
+
+    /// No limit beyond the platform's: no fuel metering, no time limit, the 4 GiB a 32-bit
+    /// memory can address, and descriptors up to the host process's own limit (the guest gets
+    /// `ERRNO_MFILE` when the host's `open` fails with `EMFILE`). What `wasmtime run` does.
+    public static let unlimited = WASILimits(
+        maxOpenFiles: .max, fuel: nil, maxMemoryBytes: maxMemory32, timeout: nil)
+
+    /// 65,536 pages of 64 KiB: all a wasm32 memory can address.
+    public static let maxMemory32 = 65_536 << 16
 }
 
 /// How much one instance may write: bytes written to files (including growth by

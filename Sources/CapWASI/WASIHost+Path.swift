@@ -69,7 +69,16 @@ extension WASIHost {
         function("path_readlink", [.i32, .i32, .i32, .i32, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let (entry, dir) = try host.directory(a[0].u32, .pathReadlink, "path_readlink")
             let path = try memory.path(at: a[1].u32, length: a[2].u32)
-            let target = try host.capStd("path_readlink", entry, path: path) { () throws(CapStdError) in try dir.readLink(path) }
+            // CapStd's readLink policy, with Wasmtime's errno: an absolute target is refused (its
+            // text would tell the guest where other trees live on the host) with ERRNO_PERM,
+            // which is what cap-std's read_link gives Wasmtime.
+            let target = try host.capStd("path_readlink", entry, path: path) { () throws(CapStdError) in
+                try dir.readLinkContents(path)
+            }
+            guard !target.isAbsolute else {
+                host.deny("path_readlink", entry, path, reason: "the link's target is absolute, outside every preopen", errno: .notPermitted)
+                throw .notPermitted
+            }
             // Like readlink(2), a short buffer gets the first bytes.
             let copied = target.bytes.prefix(Int(a[4].u32))
             try memory.store(copied, at: a[3].u32)
@@ -103,6 +112,7 @@ extension WASIHost {
         rightsInheriting: WASIRights, fdFlags: WASIFDFlags
     ) throws(WASIErrno) -> UInt32 {
         let (entry, dir) = try directory(fd, .pathOpen, "path_open")
+        guard fdFlags.isSubset(of: .defined) else { throw .invalid }
         var needed: WASIRights = []
         if openFlags.contains(.create) { needed.insert(.pathCreateFile) }
         if openFlags.contains(.truncate) { needed.insert(.pathFilestatSetSize) }
@@ -112,17 +122,24 @@ extension WASIHost {
         }
         // The new descriptor gets what was asked for and the directory passes on, no more;
         // wasi-libc narrows its request the same way, and Rust's std asks for everything.
+        let requestedRights = rightsBase
         let rightsBase = rightsBase.intersection(entry.rightsInheriting)
         let rightsInheriting = rightsInheriting.intersection(entry.rightsInheriting)
-        let guestPath = entry.guestPath + "/" + path.description
+        let guestPath = entry.guestPath(of: path)
 
         if openFlags.contains(.directory) {
             guard !openFlags.contains(.create), !openFlags.contains(.truncate) else { throw .invalid }
             let subdirectory = try capStd("path_open", entry, path: path) { () throws(CapStdError) in
                 try dir.openDir(path, followSymlinks: follow)
             }
+            // A directory cannot be opened for writing: open(2) says EISDIR, and so does Wasmtime
+            // for a guest asking for the write right.
+            guard !requestedRights.contains(.fdWrite) else {
+                subdirectory.close()
+                throw .isDirectory
+            }
             return try register(.directory(subdirectory, listing: nil), rightsBase.intersection(.directory),
-                rightsInheriting, fdFlags, guestPath, entry.preopen) {
+                rightsInheriting, [], guestPath, entry.preopen) {
                 subdirectory.close()
             }
         }
@@ -131,10 +148,15 @@ extension WASIHost {
         let writes = !rightsBase.isDisjoint(with: [.fdWrite, .fdAllocate, .fdFilestatSetSize])
             || openFlags.contains(.create) || openFlags.contains(.truncate)
         let reads = !rightsBase.isDisjoint(with: [.fdRead, .fdReaddir]) || !writes
+        // Append is the descriptor's, not the kernel's: the file is never opened O_APPEND, so that
+        // fd_fdstat_set_flags can turn it off and on (Wasmtime does the same). The sync flags
+        // are the kernel's, fixed at open; Linux's O_RSYNC is O_SYNC.
+        let synchronization: OpenOptions.Synchronization =
+            !fdFlags.isDisjoint(with: [.sync, .rsync]) ? .file : fdFlags.contains(.dsync) ? .data : .none
         let options = OpenOptions(
-            read: reads, write: writes && !fdFlags.contains(.append), append: writes && fdFlags.contains(.append),
-            truncate: openFlags.contains(.truncate), create: openFlags.contains(.create),
-            createNew: openFlags.contains(.create) && openFlags.contains(.exclusive), followSymlinks: follow)
+            read: reads, write: writes, truncate: openFlags.contains(.truncate), create: openFlags.contains(.create),
+            createNew: openFlags.contains(.create) && openFlags.contains(.exclusive), followSymlinks: follow,
+            synchronization: synchronization)
         // Creation counts against the entry quota; whether this open creates is asked first.
         let creates = options.create && configuration.writeQuota != nil && dir.access == .readWrite
             && !((try? dir.exists(path)) ?? true)
@@ -149,7 +171,7 @@ extension WASIHost {
                 try dir.openDir(path, followSymlinks: follow)
             }
             return try register(.directory(subdirectory, listing: nil), rightsBase.intersection(.directory),
-                rightsInheriting, fdFlags, guestPath, entry.preopen) {
+                rightsInheriting, [], guestPath, entry.preopen) {
                 subdirectory.close()
             }
         }
@@ -165,7 +187,7 @@ extension WASIHost {
         do {
             return try table.allocate(
                 Descriptor(
-                    kind: kind, rightsBase: base, rightsInheriting: inheriting, flags: flags.intersection([.append, .nonblock]),
+                    kind: kind, rightsBase: base, rightsInheriting: inheriting, flags: flags,
                     guestPath: guestPath, preopen: preopen, preopenName: nil))
         } catch {
             close()

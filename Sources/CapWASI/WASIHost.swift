@@ -122,7 +122,7 @@ final class WASIHost {
     }
 
     func deny(_ operation: String, _ descriptor: Descriptor, _ path: RawPath?, reason: String, errno: WASIErrno) {
-        let guestPath = path.map { descriptor.guestPath + "/" + $0.description } ?? ""
+        let guestPath = path.map { descriptor.guestPath(of: $0) } ?? ""
         let denial = Denial(
             instance: configuration.instanceName, operation: operation, guestPath: guestPath,
             preopen: descriptor.preopen, reason: reason, errno: errno)

@@ -60,9 +60,17 @@ public struct WASIRunResult: Sendable {
 
 /// Runs WASI preview 1 guests whose file system is CapStd.
 public enum WASIRunner {
-    /// One engine for every run. WasmKit 0.4.2 still translates each function lazily per instance
-    /// (measured: most of an instance start), so only the configuration is shared; stores never are.
-    static let engine = Engine(configuration: EngineConfiguration(fuelMetering: true))
+    /// The engines every run shares; stores never are. WasmKit 0.4.2 translates each function
+    /// lazily per instance (measured: most of an instance start), so only the configuration is
+    /// shared. Metering is a translation setting: it puts a fuel check into every straight-line
+    /// region of code, which costs time even with no budget set (measured in `capsule-bench`),
+    /// so only runs with a fuel budget get the metering engine.
+    static let meteredEngine = Engine(configuration: EngineConfiguration(fuelMetering: true))
+    static let unmeteredEngine = Engine(configuration: EngineConfiguration(fuelMetering: false))
+
+    static func engine(for limits: WASILimits) -> Engine {
+        limits.fuel == nil ? unmeteredEngine : meteredEngine
+    }
 
     /// Runs `_start` of `module` in a new instance with `configuration`. Every descriptor the
     /// instance opened is closed when this returns or throws; preopened `Dir`s stay the embedder's.
@@ -75,7 +83,7 @@ public enum WASIRunner {
     ) throws(WASIRunError) -> WASIRunResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let store = Store(engine: engine)
+        let store = Store(engine: engine(for: configuration.limits))
         let limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
         store.resourceLimiter = limiter
         if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }

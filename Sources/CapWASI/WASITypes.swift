@@ -72,6 +72,10 @@ struct WASIFDFlags: OptionSet {
     static let nonblock = WASIFDFlags(rawValue: 1 << 2)
     static let rsync = WASIFDFlags(rawValue: 1 << 3)
     static let sync = WASIFDFlags(rawValue: 1 << 4)
+    /// Every flag preview 1 defines; other bits are `ERRNO_INVAL`.
+    static let defined: WASIFDFlags = [.append, .dsync, .nonblock, .rsync, .sync]
+    /// The flags fixed when a file is opened.
+    static let synchronization: WASIFDFlags = [.dsync, .rsync, .sync]
 }
 
 /// `oflags`.

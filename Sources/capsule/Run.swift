@@ -26,6 +26,11 @@ struct Run: ParsableCommand {
             a directory cannot be read, 121 the module is invalid or cannot be instantiated, \
             122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
             operations are logged on standard error.
+
+            Like `wasmtime run`, `capsule run` sets no limit unless asked: no fuel, no time limit, \
+            memory up to 4 GiB, descriptors up to the process's own limit. `capsule tenants` and \
+            PluginHost, which run untrusted tenants, default to 10 billion fuel, 256 MiB, 128 \
+            descriptors and 60 s per run.
             """)
 
     @Option(name: .customLong("dir"), help: ArgumentHelp("Preopen HOST read-write, seen by the guest as GUEST.", valueName: "HOST[::GUEST]"))
@@ -37,16 +42,18 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("env"), help: ArgumentHelp("Set an environment variable for the guest.", valueName: "KEY=VALUE"))
     var environment: [String] = []
 
-    @Option(help: "Fuel budget (about one WebAssembly operator per unit); 0 for none.")
-    var fuel: UInt64 = 10_000_000_000
+    @Option(help: ArgumentHelp(
+        "Fuel budget; 0 (the default) for none, and then the guest runs unmetered.",
+        discussion: "WasmKit charges one unit per WebAssembly operator that generates code, billed per straight-line region on entry, so a guest uses somewhat more units than it executes operators; metering itself slows a guest down (figures: BENCHMARKS.md, section Fuel)."))
+    var fuel: UInt64 = 0
 
-    @Option(name: .customLong("max-memory"), help: "Largest linear memory in bytes.")
-    var maxMemory: Int = 1 << 30
+    @Option(name: .customLong("max-memory"), help: "Largest linear memory in bytes; 0 (the default) for the 4 GiB a wasm32 memory can address.")
+    var maxMemory: Int = 0
 
-    @Option(name: .customLong("max-fds"), help: "Most descriptors the guest may hold open.")
-    var maxFDs: Int = 256
+    @Option(name: .customLong("max-fds"), help: "Most descriptors the guest may hold open; 0 (the default) for no limit beyond the process's own.")
+    var maxFDs: Int = 0
 
-    @Option(help: "Wall-clock limit in seconds; 0 for none.")
+    @Option(help: "Wall-clock limit in seconds, checked at every host call; 0 (the default) for none.")
     var timeout: Double = 0
 
     @Argument(help: "The module to run.")
@@ -74,9 +81,11 @@ struct Run: ParsableCommand {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             return (parts[0], parts.count == 2 ? parts[1] : "")
         }
-        let limits = WASILimits(
-            maxOpenFiles: maxFDs, fuel: fuel == 0 ? nil : fuel, maxMemoryBytes: maxMemory,
-            timeout: timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil)
+        var limits = WASILimits.unlimited
+        if fuel > 0 { limits.fuel = fuel }
+        if maxMemory > 0 { limits.maxMemoryBytes = maxMemory }
+        if maxFDs > 0 { limits.maxOpenFiles = maxFDs }
+        if timeout > 0 { limits.timeout = .milliseconds(Int64(timeout * 1000)) }
         let configuration = WASIConfiguration(
             arguments: [module] + arguments, environment: pairs, preopens: preopens, stdin: .inherit, stdout: .inherit,
             stderr: .inherit, limits: limits, instanceName: module)

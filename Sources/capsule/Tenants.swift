@@ -9,7 +9,11 @@ import SystemPackage
 struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a plugin for every tenant described in a TOML file and summarise the runs.",
-        discussion: "See TenantManifest for the file's format. Exit 0 when every tenant's run exited 0.")
+        discussion: """
+            See TenantManifest for the file's format. Exit 0 when every tenant's run exited 0. Tenants are \
+            untrusted, so each run is bounded unless the file says otherwise: 10 billion fuel, 256 MiB of \
+            memory, 128 descriptors and 60 s.
+            """)
 
     @Option(help: ArgumentHelp("The tenants file.", valueName: "tenants.toml"))
     var config: String

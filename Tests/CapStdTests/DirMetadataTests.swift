@@ -36,6 +36,22 @@ struct DirMetadataTests {
         try sandbox.expectOutsideUntouched()
     }
 
+    @Test("readLink refuses an absolute target as an escape; readLinkContents returns its text", arguments: bothResolvers)
+    func readLinkAbsolute(_ resolver: Resolver) throws {
+        let sandbox = try Sandbox(resolver: resolver, tree: ["d/"])
+        let root = sandbox.root
+        try root.symlink(target: "/srv/tenant-b/secret", at: "d/abs", allowingAbsoluteTarget: true)
+        let refused = capStdError { _ = try root.readLink("d/abs") }
+        #expect(refused?.isEscape == true)
+        #expect(refused?.description == #"readLink "d/abs": escapes the directory (EXDEV)"#)
+        #expect(try root.readLinkContents("d/abs") == "/srv/tenant-b/secret")
+        // `abs/` names what the link leads to, which is outside.
+        #expect(capStdError { _ = try root.readLinkContents("d/abs/") }?.isEscape == true)
+        #expect(capStdError { _ = try root.readLinkContents("d") }?.errno == .invalidArgument)
+        #expect(capStdError { _ = try root.readLinkContents("../x") }?.isEscape == true)
+        try sandbox.expectOutsideUntouched()
+    }
+
     @Test("setPermissions follows symlinks beneath the Dir only", arguments: bothResolvers)
     func setPermissions(_ resolver: Resolver) throws {
         let sandbox = try Sandbox(resolver: resolver, tree: ["f", "link-f -> f", "out -> ../canary"])

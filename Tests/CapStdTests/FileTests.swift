@@ -29,6 +29,43 @@ struct FileTests {
         #expect(try sandbox.root.readString("f") == "HELLO world")
     }
 
+    @Test("append writes at the end whatever the offset, without O_APPEND, and moves the offset")
+    func append() throws {
+        let sandbox = try Sandbox(resolver: .kernel)
+        let file = try sandbox.root.open("f", options: OpenOptions(read: true, write: true, create: true))
+        try file.writeAll(Array("0123".utf8))
+        try file.seek(to: 1)
+        let appended = try Array("ab".utf8).withUnsafeBytes { bytes in try file.append(bytes) }
+        #expect(appended == 2)
+        #expect(try file.offset() == 6)
+        try file.seek(to: 0)
+        try file.writeAll(Array("X".utf8))
+        #expect(try sandbox.root.readString("f") == "X123ab")
+        #expect(try Self.statusFlags(of: "\(sandbox.path)/root/f") & 0o2000 == 0)
+        file.close()
+    }
+
+    @Test("synchronization opens with O_DSYNC or O_SYNC", arguments: [
+        (OpenOptions.Synchronization.none, 0), (.data, 0o10000), (.file, 0o4010000),
+    ])
+    func synchronization(_ mode: OpenOptions.Synchronization, _ flags: Int) throws {
+        let sandbox = try Sandbox(resolver: .kernel)
+        let file = try sandbox.root.open("f", options: OpenOptions(write: true, create: true, synchronization: mode))
+        #expect(try Self.statusFlags(of: "\(sandbox.path)/root/f") & 0o4010000 == flags)
+        file.close()
+    }
+
+    /// The status flags (`O_*`) of the one descriptor this process holds on `path`, from procfs.
+    static func statusFlags(of path: String) throws -> Int {
+        let descriptors = try Dir.openAmbient("/proc/self/fd", ambientAuthority())
+        let info = try Dir.openAmbient("/proc/self/fdinfo", ambientAuthority())
+        let matching = try descriptors.entries().filter { (try? descriptors.readLinkContents($0.name).description) == path }
+        #expect(matching.count == 1)
+        let text = try info.readString(try #require(matching.first).name)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("flags:") })
+        return try #require(Int(line.dropFirst("flags:".count).trimmingPrefix(while: \.isWhitespace), radix: 8))
+    }
+
     @Test("setLength, metadata, setTimes and setPermissions on the descriptor")
     func lengthAndMetadata() throws {
         let sandbox = try Sandbox(resolver: .kernel)

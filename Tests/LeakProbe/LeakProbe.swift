@@ -119,7 +119,7 @@ struct Usage {
         guard let procSelf = try? Dir.openAmbient("/proc/self", ambientAuthority()) else { return Usage(descriptors: -1, inside: -1, residentKiB: -1) }
         defer { procSelf.close() }
         let targets = ((try? procSelf.entries("fd")) ?? []).map { entry in
-            (try? procSelf.readLink(RawPath("fd/\(entry.name)")))?.description ?? ""
+            (try? procSelf.readLinkContents(RawPath("fd/\(entry.name)")))?.description ?? ""
         }
         let status = (try? procSelf.readString("status")) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""

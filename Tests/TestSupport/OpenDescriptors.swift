@@ -6,7 +6,7 @@ import CapStd
 public func openDescriptors(beneath path: String) throws -> [String] {
     let descriptors = try Dir.openAmbient("/proc/self/fd", ambientAuthority())
     return try descriptors.entries().compactMap { entry in
-        guard let target = try? descriptors.readLink(entry.name) else { return nil }
+        guard let target = try? descriptors.readLinkContents(entry.name) else { return nil }
         return target.description.hasPrefix(path + "/") ? target.description : nil
     }
 }

@@ -12,7 +12,7 @@ public struct TreeSnapshot: Equatable, Sendable {
             let metadata = try dir.symlinkMetadata(RawPath(path))
             var summary = "\(metadata.type.rawValue) \(metadata.size) \(metadata.permissions.rawValue) \(metadata.modified)"
             if metadata.isFile { summary += " " + (try dir.readString(RawPath(path))) }
-            if metadata.isSymlink { summary += " -> " + (try dir.readLink(RawPath(path))).description }
+            if metadata.isSymlink { summary += " -> " + (try dir.readLinkContents(RawPath(path))).description }
             entries[path] = summary
             if metadata.isDirectory {
                 entries.merge(try TreeSnapshot(dir, prefix: path).entries) { first, _ in first }

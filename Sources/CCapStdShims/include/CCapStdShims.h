@@ -12,6 +12,8 @@ extern const int CAPSULE_O_PATH;
 extern const int CAPSULE_O_DIRECTORY;
 extern const int CAPSULE_O_NOFOLLOW;
 extern const int CAPSULE_O_CLOEXEC;
+extern const int CAPSULE_O_SYNC;
+extern const int CAPSULE_O_DSYNC;
 extern const int CAPSULE_AT_EMPTY_PATH;
 extern const int CAPSULE_AT_SYMLINK_NOFOLLOW;
 extern const int CAPSULE_AT_REMOVEDIR;
@@ -49,6 +51,9 @@ long capsule_read(int fd, void *buffer, size_t size);
 long capsule_write(int fd, const void *buffer, size_t size);
 long capsule_pread(int fd, void *buffer, size_t size, int64_t offset);
 long capsule_pwrite(int fd, const void *buffer, size_t size, int64_t offset);
+/// A write at the end of the file whatever the descriptor's mode, moving its offset past it:
+/// pwritev2(2) with RWF_APPEND at offset -1 (Linux 4.16), or an O_APPEND write on older kernels.
+long capsule_write_appending(int fd, const void *buffer, size_t size);
 int64_t capsule_lseek(int fd, int64_t offset, int whence);
 int capsule_ftruncate(int fd, int64_t length);
 int capsule_fsync(int fd);

@@ -14,6 +14,8 @@ enum Syscalls {
     static let openDirectory = CAPSULE_O_DIRECTORY
     static let openNoFollow = CAPSULE_O_NOFOLLOW
     static let openCloseOnExec = CAPSULE_O_CLOEXEC
+    static let openFileSync = CAPSULE_O_SYNC
+    static let openDataSync = CAPSULE_O_DSYNC
     static let atEmptyPath = CAPSULE_AT_EMPTY_PATH
     static let atSymlinkNoFollow = CAPSULE_AT_SYMLINK_NOFOLLOW
     static let atRemoveDir = CAPSULE_AT_REMOVEDIR
@@ -182,6 +184,10 @@ enum Syscalls {
 
     static func pwrite(_ fd: Int32, from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         try retryingInterrupts { capsule_pwrite(fd, buffer.baseAddress, buffer.count, offset) }
+    }
+
+    static func writeAppending(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        try retryingInterrupts { capsule_write_appending(fd, buffer.baseAddress, buffer.count) }
     }
 
     static func lseek(_ fd: Int32, offset: Int64, whence: Int32) throws(Errno) -> Int64 {

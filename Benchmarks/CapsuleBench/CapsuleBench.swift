@@ -13,7 +13,7 @@ struct CapsuleBench: AsyncParsableCommand {
         discussion: "Build in release mode: swift run -c release capsule-bench")
 
     enum Suite: String, CaseIterable, ExpressibleByArgument {
-        case resolution, guestIO = "guest-io", wasiCalls = "wasi-calls", tenants, audit
+        case resolution, guestIO = "guest-io", wasiCalls = "wasi-calls", tenants, audit, fuel
     }
 
     @Option(name: .customLong("suite"), help: "Run only these suites (\(Suite.allCases.map(\.rawValue).joined(separator: ", "))).")
@@ -58,7 +58,7 @@ struct CapsuleBench: AsyncParsableCommand {
         if suites.contains(.resolution) {
             try ResolutionSuite(rounds: rounds, iterations: quick ? 2_000 : 20_000).run(into: &report)
         }
-        if suites.contains(.guestIO) || suites.contains(.wasiCalls) || suites.contains(.tenants) {
+        if suites.contains(.guestIO) || suites.contains(.wasiCalls) || suites.contains(.tenants) || suites.contains(.fuel) {
             let hosts = try GuestHosts(report: &report, wasmtime: !noWasmtime)
             defer { hosts.scratch.remove() }
             if suites.contains(.guestIO) {
@@ -73,6 +73,9 @@ struct CapsuleBench: AsyncParsableCommand {
                     rounds: rounds, startRuns: quick ? 10 : 50, throughputRuns: quick ? 32 : 200,
                     residentTenants: quick ? 100 : residentTenants
                 ).run(hosts: hosts, into: &report)
+            }
+            if suites.contains(.fuel) {
+                try FuelSuite(rounds: rounds, quick: quick, wasmtime: hosts.wasmtime).run(into: &report)
             }
         }
         if suites.contains(.audit) {

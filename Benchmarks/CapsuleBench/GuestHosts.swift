@@ -115,22 +115,38 @@ struct WasmtimeGuestHost {
     }
 
     func run(_ arguments: [String], workPath: String) throws -> GuestRun {
+        let summary = try invoke(modulePath: modulePath, workPath: workPath, guestPath: "/work", arguments: arguments)
+        guard summary.exit == 0 else { throw BenchError("Wasmtime: guest \(arguments) failed") }
+        return try GuestRun(output: try stdout(), wallNanoseconds: summary.run_ns)
+    }
+
+    /// What the runner reports of one run.
+    struct Summary: Decodable {
+        let exit: Int
+        let run_ns: Double
+        /// Units of Wasmtime fuel `_start` consumed: operators executed, less the free ones.
+        let fuel: UInt64
+    }
+
+    /// One run of any module: `workPath` preopened read-write as `guestPath`, `options` passed to
+    /// the runner before the module (`--dir HOST::GUEST`, `--ro-dir HOST::GUEST`).
+    func invoke(modulePath: String, workPath: String, guestPath: String, options: [String] = [], arguments: [String]) throws -> Summary {
         let process = Process()
         let summary = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", runnerPath, modulePath, workPath, "/work", outputPath] + arguments
+        process.arguments = ["python3", runnerPath] + options + [modulePath, workPath, guestPath, outputPath] + arguments
         process.standardOutput = summary
         try process.run()
         let line = summary.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        struct Summary: Decodable {
-            let exit: Int
-            let run_ns: Double
-        }
-        let parsed = try JSONDecoder().decode(Summary.self, from: line)
-        guard process.terminationStatus == 0, parsed.exit == 0 else { throw BenchError("Wasmtime: guest \(arguments) failed") }
-        let stdoutFile = try Dir.openAmbient(FilePath(outputPath).removingLastComponent(), ambientAuthority())
-        defer { stdoutFile.close() }
-        return try GuestRun(output: stdoutFile.read(RawPath(FilePath(outputPath).lastComponent!.string)), wallNanoseconds: parsed.run_ns)
+        guard process.terminationStatus == 0 else { throw BenchError("Wasmtime: \(modulePath) \(arguments) failed") }
+        return try JSONDecoder().decode(Summary.self, from: line)
+    }
+
+    /// The guest's standard output from the last run.
+    func stdout() throws -> [UInt8] {
+        let directory = try Dir.openAmbient(FilePath(outputPath).removingLastComponent(), ambientAuthority())
+        defer { directory.close() }
+        return try directory.read(RawPath(FilePath(outputPath).lastComponent!.string))
     }
 }

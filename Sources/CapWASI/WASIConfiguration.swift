@@ -47,13 +47,15 @@ public enum StandardStream: Sendable {
 public struct WASILimits: Sendable, Hashable {
     /// Open descriptors, including stdio and preopens.
     public var maxOpenFiles: Int
-    /// Units of WasmKit fuel; nil for no limit, and then the guest runs unmetered (faster).
+    /// Units of WasmKit fuel; nil for no limit, and then the guest runs unmetered.
     ///
     /// WasmKit 0.4.2 charges one unit per WebAssembly operator that generates code (not `nop`,
     /// `drop`, `block`, `loop`, `end`, ...), but charges a straight-line region's whole cost when
-    /// the region is entered: a loop iteration that leaves early through `br_if` still pays for
-    /// the rest of the body. So a unit is at most one operator executed, and a guest is charged
-    /// somewhat more units than it executes operators (see BENCHMARKS.md for measured ratios).
+    /// the region is entered: a branch out of a loop body or `if` arm still pays for the rest. So
+    /// a unit is at most one operator executed, and how many units a guest needs depends on the
+    /// shape of its code: measured 1.00× the operators Wasmtime counts for a straight loop, 5–8×
+    /// for libc string and file code, 83–107× for CPython (BENCHMARKS.md, section 5). Metering
+    /// cost up to 1.13× the unmetered time there.
     public var fuel: UInt64?
     /// Linear memory in bytes.
     public var maxMemoryBytes: Int

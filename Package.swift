@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "CapStd", targets: ["CapStd"]),
         .library(name: "CapWASI", targets: ["CapWASI"]),
+        .library(name: "CapComponent", targets: ["CapComponent"]),
         .library(name: "PluginHost", targets: ["PluginHost"]),
         .library(name: "AmbientAudit", targets: ["AmbientAudit"]),
         .plugin(name: "AuditAmbient", targets: ["AuditAmbient"]),
@@ -42,6 +43,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "CapComponent",
+            dependencies: [.product(name: "WasmKit", package: "WasmKit")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CapComponentTests",
+            dependencies: [
+                "CapComponent",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            exclude: ["Components", "Spec"],
             swiftSettings: strictSwift
         ),
         .target(

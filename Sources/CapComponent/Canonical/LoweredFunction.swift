@@ -1,0 +1,93 @@
+// `canon lower`: a Swift implementation of a component function, callable by core code.
+import WasmKit
+
+/// A component function implemented in Swift, made callable by a component instance's core
+/// code as a WasmKit host function (`canon lower`).
+///
+/// Each call follows `canon_lower` for synchronous functions: it refuses calls made during
+/// `realloc` or `post-return`, lifts the core arguments (from the spilled tuple when there are
+/// more than 16 flat values), lends any borrowed handles for the duration of the call, calls
+/// the implementation, and lowers its result (through `realloc` for strings and lists, into
+/// the caller's `retptr` when it spills).
+///
+/// Every failure — an ABI violation by the guest, a result of the wrong type, an error thrown by
+/// the implementation — leaves the guest call as a thrown ``ComponentTrap`` that names it.
+/// The signature's layouts and flat types are computed once, when the function is made.
+public struct LoweredFunction {
+    /// The component-level type.
+    public let type: FunctionType
+    /// The core function to give the instance as its import: of type `type.coreType(for: .lower)`.
+    public let function: Function
+
+    /// Lowers `implementation`.
+    ///
+    /// - Parameters:
+    ///   - store: The store of the instance that will import the function.
+    ///   - type: The component function type.
+    ///   - options: The `canon lower` options (the importing instance's memory and realloc).
+    ///   - instance: The component instance that will import the function.
+    ///   - name: How messages refer to the function.
+    ///   - implementation: Receives one value per parameter and returns the result (`nil` if
+    ///     the type has none). `borrow` arguments are valid only until it returns; to call a
+    ///     lifted export of another instance, pass `instance` as the `caller`.
+    /// - Throws: ``ComponentTrap/Code/invalidOptions`` if an option the type needs is missing
+    ///   or `post-return` is given; ``ComponentTrap/Code/invalidType`` if the type cannot be
+    ///   lowered.
+    public init(
+        store: Store, type: FunctionType, options: CanonicalOptions, instance: ComponentInstanceState,
+        name: String = "the lowered function",
+        implementation: @escaping ([ComponentValue]) throws -> ComponentValue?
+    ) throws(ComponentTrap) {
+        let signature = try CanonicalSignature(type, direction: .lower)
+        try signature.validate(options)
+        self.type = type
+        function = Function(
+            store: store, parameters: signature.coreType.parameters, results: signature.coreType.results,
+            raw: { _, arguments, results in
+                try Self.invoke(signature, options, instance, name, implementation, arguments, results)
+            })
+    }
+
+    private static func invoke(
+        _ signature: CanonicalSignature, _ options: CanonicalOptions, _ instance: ComponentInstanceState, _ name: String,
+        _ implementation: ([ComponentValue]) throws -> ComponentValue?,
+        _ arguments: UnsafeBufferPointer<Value>, _ results: UnsafeMutableBufferPointer<Value>
+    ) throws {
+        try instance.checkMayLeave(for: name)
+        var call = CanonicalCall(options: options, instance: instance, borrowScope: nil)
+        defer { call.endLends() }
+        var reader = FlatReader(arguments)
+        let values = try CanonicalCall.withMemoryView(options.memory) { view in
+            try call.liftValues(
+                signature.parameters, tuple: signature.parameterTuple, from: &reader, view,
+                what: "the spilled arguments of \(name)")
+        }
+        let result: ComponentValue?
+        do {
+            result = try implementation(values)
+        } catch {
+            throw ComponentTrap.wrapping(error, .hostError, "\(name) failed")
+        }
+        guard let layout = signature.result else {
+            guard result == nil else {
+                throw ComponentTrap(.typeMismatch, "\(name) returned \(result!.kindDescription), but its type has no result")
+            }
+            return
+        }
+        guard let result else {
+            throw ComponentTrap(.typeMismatch, "\(name) returned no value, but its type has result \(layout.type)")
+        }
+        do {
+            if signature.spillsResult {
+                let pointer = try reader.nextI32()
+                try call.checkRange(pointer, UInt64(layout.size), alignment: layout.alignment, "the result pointer of \(name)")
+                try call.store(result, layout, at: pointer)
+            } else {
+                var writer = FlatWriter(results)
+                try call.lowerFlat(result, layout, into: &writer)
+            }
+        } catch let trap as ComponentTrap where trap.code == .typeMismatch {
+            throw ComponentTrap(.typeMismatch, "the result of \(name): \(trap.message)")
+        }
+    }
+}

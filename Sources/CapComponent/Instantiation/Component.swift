@@ -1,0 +1,130 @@
+// A parsed and validated component binary, ready to instantiate any number of times.
+
+/// A component read from its binary form (component-model `design/mvp/Binary.md`), with its
+/// embedded core modules parsed and validated by WasmKit.
+///
+/// Creating one does not run any code. It is immutable and `Sendable`: share it between
+/// threads and instantiate it with a ``ComponentLinker`` as often as needed.
+///
+/// Supported are the synchronous component model's definitions: core modules and instances,
+/// nested components and instances, aliases, value/function/resource/instance/component
+/// types, `canon lift`, `canon lower` and `resource.new`/`rep`/`drop`, imports and exports.
+/// Not supported (refused with ``ComponentError/Code/unsupported``): core type definitions,
+/// component values and start functions, async and thread built-ins, stream, future and
+/// error-context types.
+public struct Component: Sendable {
+    let ast: ComponentAST
+
+    /// An import or export of the top-level component.
+    public struct Item: Sendable, Hashable, CustomStringConvertible {
+        /// Its name, such as `wasi:cli/stdout@0.2.0` or `run`.
+        public let name: String
+        /// `func`, `instance`, `type`, `component` or `core module`.
+        public let kind: String
+
+        /// The kind and the name, such as `instance wasi:cli/stdout@0.2.0`.
+        public var description: String { "\(kind) \(name)" }
+    }
+
+    /// Reads a component binary.
+    ///
+    /// - Parameter bytes: The whole binary, starting with the component preamble
+    ///   `00 61 73 6d 0d 00 01 00`.
+    /// - Throws: ``ComponentError`` with code ``ComponentError/Code/malformed`` (naming the
+    ///   section and offset) if the binary is truncated or ill-formed or a core module is
+    ///   invalid, ``ComponentError/Code/invalid`` if an index is out of range, and
+    ///   ``ComponentError/Code/unsupported`` for features this runtime does not implement.
+    public init(bytes: [UInt8]) throws(ComponentError) {
+        do {
+            ast = try ComponentParser.parse(bytes)
+        } catch let error as ComponentError {
+            throw error
+        } catch {
+            throw ComponentError(.malformed, "\(error)")
+        }
+    }
+
+    /// The top-level imports, in declaration order.
+    public var imports: [Item] {
+        ast.definitions.compactMap { definition in
+            guard case .import(let definition) = definition else { return nil }
+            return Item(name: definition.name, kind: definition.type.sort.description)
+        }
+    }
+
+    /// The top-level exports, in declaration order.
+    public var exports: [Item] {
+        ast.definitions.compactMap { definition in
+            guard case .export(let definition) = definition else { return nil }
+            return Item(name: definition.name, kind: definition.item.sort.description)
+        }
+    }
+
+    /// One function or resource a ``ComponentLinker`` must define to instantiate the component.
+    public struct Requirement: Sendable, Hashable, CustomStringConvertible {
+        /// The imported instance, such as `wasi:cli/stdout@0.2.0`, or `nil` for a direct import.
+        public let interface: String?
+        /// The function or resource name inside it, such as `get-stdout`.
+        public let name: String
+        /// Whether this is a resource type (defined with ``ComponentLinker/defineResource(_:_:destructor:)``)
+        /// rather than a function (defined with ``ComponentLinker/define(_:_:type:_:)``).
+        public let isResource: Bool
+
+        /// The kind and the full name, such as `func wasi:cli/stdout@0.2.0#get-stdout`.
+        public var description: String {
+            (isResource ? "resource " : "func ") + (interface.map { "\($0)#\(name)" } ?? name)
+        }
+    }
+
+    /// Every function and resource the top-level imports need from the host, in declaration
+    /// order: what a ``ComponentLinker`` must define before ``ComponentLinker/instantiate(_:)``.
+    public var requirements: [Requirement] {
+        var types: [TypeDefinition?] = []
+        var result: [Requirement] = []
+        for definition in ast.definitions {
+            switch definition {
+            case .type(let type):
+                types.append(type)
+            case .alias(let alias) where alias.sort == .type:
+                types.append(nil)
+            case .export(let export) where export.item.sort == .type:
+                types.append(nil)
+            case .import(let definition):
+                switch definition.type {
+                case .function:
+                    result.append(Requirement(interface: nil, name: definition.name, isResource: false))
+                case .type(.subResource):
+                    result.append(Requirement(interface: nil, name: definition.name, isResource: true))
+                case .instance(let index):
+                    guard Int(index) < types.count, case .instance(let declarations)? = types[Int(index)] else { break }
+                    for case .export(let name, let type) in declarations {
+                        switch type {
+                        case .function: result.append(Requirement(interface: definition.name, name: name, isResource: false))
+                        case .type(.subResource): result.append(Requirement(interface: definition.name, name: name, isResource: true))
+                        default: break
+                        }
+                    }
+                default:
+                    break
+                }
+                if definition.type.sort == .type { types.append(nil) }
+            default:
+                break
+            }
+        }
+        return result
+    }
+
+    /// How many core modules the component embeds, nested components included.
+    public var coreModuleCount: Int { Self.count(ast) }
+
+    private static func count(_ ast: ComponentAST) -> Int {
+        ast.definitions.reduce(0) { total, definition in
+            switch definition {
+            case .coreModule: total + 1
+            case .component(let nested): total + count(nested)
+            default: total
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+// Runs a component's definitions in order: core instances on WasmKit, nested components, aliases, canon.
+
+import WasmKit
+
+/// Where a component's imports come from: the embedder's linker for the top-level component,
+/// the `with` arguments of an `(instance (instantiate ...))` for a nested one.
+enum ImportSource {
+    case host(ComponentLinker)
+    case arguments([String: Item])
+}
+
+/// Instantiates one top-level component and everything nested in it into one WasmKit store.
+struct Instantiator {
+    let store: Store
+    let registry: ResourceRegistry
+    /// Every component instance made, kept alive as long as the top-level instance.
+    private(set) var states: [ComponentInstanceState] = []
+
+    init(store: Store, registry: ResourceRegistry) {
+        self.store = store
+        self.registry = registry
+    }
+
+    mutating func instantiate(
+        _ closure: ComponentClosure, parentState: ComponentInstanceState?, imports: ImportSource
+    ) throws(ComponentError) -> InstanceContext {
+        let state = ComponentInstanceState(resources: registry, parent: parentState)
+        states.append(state)
+        let context = InstanceContext(parent: closure.outer, state: state, store: store)
+        let names = ExportNames(closure.ast)
+        for definition in closure.ast.definitions {
+            switch definition {
+            case .coreModule(let module):
+                context.coreModules.append(module)
+            case .coreInstance(let expression):
+                context.coreInstances.append(try coreInstance(expression, context))
+            case .component(let ast):
+                context.components.append(ComponentClosure(ast: ast, outer: context))
+            case .instance(.instantiate(let index, let arguments)):
+                var items: [String: Item] = [:]
+                for argument in arguments {
+                    items[argument.name] = try context.item(argument.item)
+                }
+                let child = try instantiate(try context.component(index), parentState: state, imports: .arguments(items))
+                context.instances.append(child.exports)
+            case .instance(.exports(let exports)):
+                let instance = InstanceValue()
+                for export in exports {
+                    try instance.add(export.name, try context.item(export.item))
+                }
+                context.instances.append(instance)
+            case .alias(let alias):
+                try self.alias(alias, context)
+            case .type(.resource(let destructor)):
+                let type = ResourceType(name: names.types[UInt32(context.types.entries.count)] ?? "resource")
+                let function = try destructor.map { index throws(ComponentError) in try context.coreFunction(index) }
+                do {
+                    try state.defineResource(type, destructor: function)
+                } catch {
+                    throw ComponentError(error, context: "resource \(type)")
+                }
+                context.types.append(.resource(type))
+            case .type(let definition):
+                context.types.append(try context.types.resolve(definition))
+            case .canon(let canon):
+                try self.canon(canon, context, names)
+            case .import(let definition):
+                context.append(try resolveImport(definition, context, imports))
+            case .export(let export):
+                let item = try context.item(export.item)
+                try context.exports.add(export.name, item)
+                context.append(item)
+            }
+        }
+        return context
+    }
+
+    // MARK: Core instances
+
+    private func coreInstance(_ expression: CoreInstanceExpression, _ context: InstanceContext) throws(ComponentError) -> [String: ExternalValue] {
+        switch expression {
+        case .instantiate(let index, let arguments):
+            let module = try context.coreModule(index)
+            var imports = Imports()
+            for argument in arguments {
+                for (name, value) in try context.coreInstance(argument.instance) {
+                    imports.define(module: argument.name, name: name, value)
+                }
+            }
+            let instance: Instance
+            do {
+                instance = try module.instantiate(store: store, imports: imports)
+            } catch {
+                throw ComponentError(.trap, "instantiating core module \(index) failed: \(error)")
+            }
+            var exports: [String: ExternalValue] = [:]
+            for (name, value) in instance.exports { exports[name] = value }
+            return exports
+        case .exports(let items):
+            var exports: [String: ExternalValue] = [:]
+            for item in items {
+                exports[item.name] = try context.coreItem(item.sort, item.index)
+            }
+            return exports
+        }
+    }
+
+    // MARK: Aliases
+
+    private func alias(_ alias: Alias, _ context: InstanceContext) throws(ComponentError) {
+        switch alias.target {
+        case .export(let index, let name):
+            guard let item = try context.instance(index)[name] else {
+                throw ComponentError(.invalid, "instance \(index) has no export named \"\(name)\"")
+            }
+            guard item.sort == alias.sort else {
+                throw ComponentError(.typeMismatch, "export \"\(name)\" of instance \(index) is a \(item.sort), not a \(alias.sort)")
+            }
+            context.append(item)
+        case .coreExport(let index, let name):
+            guard case .core(let sort) = alias.sort, let value = try context.coreInstance(index)[name] else {
+                throw ComponentError(.invalid, "core instance \(index) has no export named \"\(name)\"")
+            }
+            try context.appendCore(value, as: sort, what: "export \"\(name)\" of core instance \(index)")
+        case .outer(let count, let index):
+            let target = try context.outer(count)
+            switch alias.sort {
+            case .type: context.types.append(try target.types.entry(index))
+            case .component: context.components.append(try target.component(index))
+            case .core(.module): context.coreModules.append(try target.coreModule(index))
+            default: throw ComponentError(.unsupported, "outer aliases of a \(alias.sort) are not supported")
+            }
+        }
+    }
+
+    // MARK: Canonical definitions
+
+    private func canon(_ canon: Canon, _ context: InstanceContext, _ names: ExportNames) throws(ComponentError) {
+        let state = context.state
+        switch canon {
+        case .lift(let coreIndex, let definition, let typeIndex):
+            let index = UInt32(context.functions.count)
+            let name = names.functions[index] ?? "func \(index)"
+            let type = try context.types.function(typeIndex)
+            let core = try context.coreFunction(coreIndex)
+            let options = try options(definition, context, name)
+            let lifted: LiftedFunction
+            do {
+                lifted = try LiftedFunction(core, type: type, options: options, instance: state, name: name)
+            } catch {
+                throw ComponentError(error, context: "canon lift of \(name)")
+            }
+            context.functions.append(ComponentFunction(name: name, type: type) { arguments, caller in
+                try lifted.call(arguments, caller: caller)
+            })
+        case .lower(let functionIndex, let definition):
+            let function = try context.function(functionIndex)
+            let options = try options(definition, context, function.name)
+            do {
+                let lowered = try LoweredFunction(
+                    store: store, type: function.type, options: options, instance: state,
+                    name: function.name, implementation: { arguments in try function.body(arguments, state) })
+                context.coreFunctions.append(lowered.function)
+            } catch {
+                throw ComponentError(error, context: "canon lower of \(function.name)")
+            }
+        case .resourceNew(let typeIndex):
+            context.coreFunctions.append(state.makeResourceNew(store: store, type: try localResource(typeIndex, context, "resource.new")))
+        case .resourceRep(let typeIndex):
+            context.coreFunctions.append(state.makeResourceRep(store: store, type: try localResource(typeIndex, context, "resource.rep")))
+        case .resourceDrop(let typeIndex):
+            context.coreFunctions.append(state.makeResourceDrop(store: store, type: try context.types.resource(typeIndex)))
+        }
+    }
+
+    private func localResource(_ index: UInt32, _ context: InstanceContext, _ builtin: String) throws(ComponentError) -> ResourceType {
+        let type = try context.types.resource(index)
+        guard registry.isImplemented(type, by: context.state) else {
+            throw ComponentError(.invalid, "\(builtin) needs a resource defined by the same component, but \(type) is not")
+        }
+        return type
+    }
+
+    private func options(_ definition: CanonOptionsDefinition, _ context: InstanceContext, _ name: String) throws(ComponentError) -> CanonicalOptions {
+        let encoding: CanonicalOptions.StringEncoding =
+            switch definition.stringEncoding {
+            case .utf8: .utf8
+            case .utf16: .utf16
+            case .latin1UTF16: .latin1UTF16
+            }
+        let memory = try definition.memory.map { index throws(ComponentError) in try context.coreMemory(index) }
+        let realloc = try definition.realloc.map { index throws(ComponentError) in try context.coreFunction(index) }
+        let postReturn = try definition.postReturn.map { index throws(ComponentError) in try context.coreFunction(index) }
+        do {
+            return try CanonicalOptions(memory: memory, realloc: realloc, postReturn: postReturn, stringEncoding: encoding)
+        } catch {
+            throw ComponentError(error, context: "the canonical options of \(name)")
+        }
+    }
+
+    // MARK: Imports
+
+    private func resolveImport(_ definition: ImportDefinition, _ context: InstanceContext, _ source: ImportSource) throws(ComponentError) -> Item {
+        let name = definition.name
+        if case .type(.equal(let index)) = definition.type {
+            return .type(try context.types.entry(index))
+        }
+        switch source {
+        case .host(let linker):
+            switch definition.type {
+            case .function(let typeIndex):
+                return .function(try linker.hostFunction(nil, name, type: try context.types.function(typeIndex)))
+            case .instance(let typeIndex):
+                let shape = try context.types.instanceType(typeIndex).instanceShape(path: name) { path, resource throws(ComponentError) in
+                    try linker.hostResource(path, resource)
+                }
+                return .instance(try linker.hostInstance(name, shape))
+            case .type:
+                return .type(.resource(try linker.hostResource(nil, name)))
+            case .component, .coreModule:
+                throw ComponentError(.unsupported, "importing a \(definition.type.sort) (\"\(name)\") from the host is not supported")
+            }
+        case .arguments(let arguments):
+            guard let argument = arguments[name] else {
+                throw ComponentError(.missingImport, "a nested component imports \"\(name)\", but its instantiation does not supply it")
+            }
+            guard argument.sort == definition.type.sort else {
+                throw ComponentError(.typeMismatch, "a nested component imports \"\(name)\" as a \(definition.type.sort), but was given a \(argument.sort)")
+            }
+            try check(argument, against: definition.type, name, context)
+            return argument
+        }
+    }
+
+    /// Checks an argument of a nested instantiation against the import's declared type.
+    private func check(_ argument: Item, against type: ExternType, _ name: String, _ context: InstanceContext) throws(ComponentError) {
+        switch (argument, type) {
+        case (.function(let function), .function(let typeIndex)):
+            let expected = try context.types.function(typeIndex)
+            guard function.type == expected else {
+                throw ComponentError(.typeMismatch, "\"\(name)\" should be \(expected), but \(function.name) is \(function.type)")
+            }
+        case (.instance(let instance), .instance(let typeIndex)):
+            let shape = try context.types.instanceType(typeIndex).instanceShape(path: name) { _, resource throws(ComponentError) in
+                guard case .type(.resource(let type))? = instance[resource] else {
+                    throw ComponentError(.typeMismatch, "instance \"\(name)\" has no resource type \"\(resource)\"")
+                }
+                return type
+            }
+            for (functionName, expected) in shape.functions {
+                guard case .function(let function)? = instance[functionName] else {
+                    throw ComponentError(.typeMismatch, "instance \"\(name)\" has no function \"\(functionName)\"")
+                }
+                guard function.type == expected else {
+                    throw ComponentError(.typeMismatch, "\"\(name)#\(functionName)\" should be \(expected), but is \(function.type)")
+                }
+            }
+        case (.type(let entry), .type(.subResource)):
+            guard case .resource = entry else {
+                throw ComponentError(.typeMismatch, "\"\(name)\" should be a resource type, but is \(entry.kind)")
+            }
+        default:
+            break
+        }
+    }
+}
+
+/// The names a component exports its functions and types under, by index, so that lifted
+/// functions and defined resources carry them in messages.
+private struct ExportNames {
+    var functions: [UInt32: String] = [:]
+    var types: [UInt32: String] = [:]
+
+    init(_ ast: ComponentAST) {
+        for case .export(let export) in ast.definitions {
+            switch export.item.sort {
+            case .function where functions[export.item.index] == nil: functions[export.item.index] = export.name
+            case .type where types[export.item.index] == nil: types[export.item.index] = export.name
+            default: break
+            }
+        }
+    }
+}

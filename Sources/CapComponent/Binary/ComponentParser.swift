@@ -173,6 +173,12 @@ struct ComponentParser {
                 if let type, type.sort != item.sort {
                     throw reader.error("export \"\(name)\" declares a \(type.sort) type for a \(item.sort)", code: .invalid)
                 }
+                let exported = ast.definitions.contains { definition in
+                    if case .export(let export) = definition { export.name == name } else { false }
+                }
+                guard !exported else {
+                    throw reader.error("export name `\(name)` already defined", code: .invalid)
+                }
                 add(item.sort)
                 ast.definitions.append(.export(ExportDefinition(name: name, item: item, type: type)))
             }
@@ -242,6 +248,7 @@ struct ComponentParser {
                 try reader.expect(0x12, "the instance sort")
                 return (name: name, instance: try index(.core(.instance), &reader))
             }
+            try unique(arguments.map(\.name), "module instantiation argument", reader, at: start)
             return .instantiate(module: module, arguments: arguments)
         case 0x01:
             let exports = try reader.vector(minimumSize: 3) { reader in
@@ -263,6 +270,7 @@ struct ComponentParser {
             let arguments = try reader.vector(minimumSize: 3) { reader in
                 (name: try reader.name(), item: try sortIndex(&reader))
             }
+            try unique(arguments.map(\.name), "instantiation argument", reader, at: start)
             return .instantiate(component: component, arguments: arguments)
         case 0x01:
             let exports = try reader.vector(minimumSize: 3) { reader in
@@ -334,11 +342,44 @@ struct ComponentParser {
         return .index(try index(.type, &reader))
     }
 
+    /// A kebab-case label (`fragment(-fragment)*`, each fragment `[a-z][a-z0-9]*` or
+    /// `[A-Z][A-Z0-9]*`), as Explainer.md's `label` production requires.
     private func label(_ reader: inout ByteReader) throws -> String {
         let start = reader.offset
         let name = try reader.name()
         guard !name.isEmpty else { throw reader.error("empty label", at: start) }
+        guard Self.isKebabCase(name) else { throw reader.error("`\(name)` is not in kebab case", code: .invalid, at: start) }
         return name
+    }
+
+    static func isKebabCase(_ name: String) -> Bool {
+        name.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).allSatisfy { fragment in
+            guard let first = fragment.first else { return false }
+            let isLower = { (byte: UInt8) in (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
+            let isUpper = { (byte: UInt8) in (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) }
+            let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+            if isLower(first) { return fragment.allSatisfy { isLower($0) || isDigit($0) } }
+            if isUpper(first) { return fragment.allSatisfy { isUpper($0) || isDigit($0) } }
+            return false
+        }
+    }
+
+    /// Names that must not repeat, exactly (instantiation arguments).
+    private func unique(_ names: [String], _ what: String, _ reader: ByteReader, at position: Int) throws {
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            throw reader.error("duplicate \(what) named `\(name)`", code: .invalid, at: position)
+        }
+    }
+
+    /// Labels of one record, variant, flags, enum or parameter list must differ, ignoring case.
+    private func distinct(_ names: [String], _ what: String, _ reader: ByteReader, at position: Int) throws {
+        var seen: [String: String] = [:]
+        for name in names {
+            if let previous = seen.updateValue(name, forKey: name.lowercased()) {
+                throw reader.error("\(what) name `\(name)` conflicts with previous \(what) name `\(previous)`", code: .invalid, at: position)
+            }
+        }
     }
 
     private func nonEmpty<T>(_ items: [T], _ what: String, _ reader: ByteReader, at position: Int) throws -> [T] {
@@ -353,6 +394,7 @@ struct ComponentParser {
         switch opcode {
         case 0x72:
             let fields = try reader.vector(minimumSize: 2) { (name: try label(&$0), type: try valueType(&$0)) }
+            try distinct(fields.map(\.name), "record field", reader, at: start)
             return .record(try nonEmpty(fields, "a record", reader, at: start))
         case 0x71:
             let cases = try reader.vector(minimumSize: 3) { reader in
@@ -361,6 +403,7 @@ struct ComponentParser {
                 try reader.expect(0x00, "the end of a variant case")
                 return (name: name, type: type)
             }
+            try distinct(cases.map(\.name), "variant case", reader, at: start)
             return .variant(try nonEmpty(cases, "a variant", reader, at: start))
         case 0x70:
             return .list(try valueType(&reader))
@@ -369,9 +412,12 @@ struct ComponentParser {
         case 0x6e:
             let names = try nonEmpty(try reader.vector { try label(&$0) }, "flags", reader, at: start)
             guard names.count <= 32 else { throw reader.error("flags have more than 32 labels", code: .invalid, at: start) }
+            try distinct(names, "flag", reader, at: start)
             return .flags(names)
         case 0x6d:
-            return .enum(try nonEmpty(try reader.vector { try label(&$0) }, "an enum", reader, at: start))
+            let names = try nonEmpty(try reader.vector { try label(&$0) }, "an enum", reader, at: start)
+            try distinct(names, "enum tag", reader, at: start)
+            return .enum(names)
         case 0x6b:
             return .option(try valueType(&reader))
         case 0x6a:
@@ -397,6 +443,7 @@ struct ComponentParser {
         case 0x40:
             _ = try reader.byte()
             let parameters = try reader.vector(minimumSize: 2) { (name: try label(&$0), type: try valueType(&$0)) }
+            try distinct(parameters.map(\.name), "function parameter", reader, at: start)
             let resultStart = reader.offset
             let result: ValueTypeReference?
             switch try reader.byte() {

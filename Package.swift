@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "capsule-bench",
             dependencies: [
-                "CapStd", "CapWASI", "PluginHost", "AmbientAudit", "CCapStdShims", "CBenchFloor",
+                "CapStd", "CapWASI", "CapComponent", "PluginHost", "AmbientAudit", "CCapStdShims", "CBenchFloor",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

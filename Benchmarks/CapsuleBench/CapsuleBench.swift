@@ -13,7 +13,7 @@ struct CapsuleBench: AsyncParsableCommand {
         discussion: "Build in release mode: swift run -c release capsule-bench")
 
     enum Suite: String, CaseIterable, ExpressibleByArgument {
-        case resolution, guestIO = "guest-io", wasiCalls = "wasi-calls", tenants, audit, fuel
+        case resolution, guestIO = "guest-io", wasiCalls = "wasi-calls", tenants, audit, fuel, components
     }
 
     @Option(name: .customLong("suite"), help: "Run only these suites (\(Suite.allCases.map(\.rawValue).joined(separator: ", "))).")
@@ -77,6 +77,10 @@ struct CapsuleBench: AsyncParsableCommand {
             if suites.contains(.fuel) {
                 try FuelSuite(rounds: rounds, quick: quick, wasmtime: hosts.wasmtime).run(into: &report)
             }
+        }
+        if suites.contains(.components) {
+            try ComponentSuite(rounds: rounds, calls: quick ? 20_000 : 200_000, instantiations: quick ? 50 : 500)
+                .run(into: &report)
         }
         if suites.contains(.audit) {
             try AuditSuite(rounds: rounds, tree: auditTree.map { FilePath($0) }).run(into: &report)

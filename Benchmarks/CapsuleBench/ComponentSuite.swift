@@ -127,8 +127,8 @@ struct ComponentSuite {
         linker.define("wasi:filesystem/preopens@0.2.0", "get-directories") { _ in .list([]) }
         linker.define("wasi:io/streams@0.2.0", "[method]output-stream.check-write") { _ in .result(.success(.u64(4096))) }
         let write: ComponentLinker.HostFunction = { arguments in
-            if arguments.count == 2, case .list(let bytes) = arguments[1] {
-                for case .u8(let byte) in bytes { output.append(byte) }
+            if arguments.count == 2, case .bytes(let bytes) = arguments[1] {
+                output.append(contentsOf: bytes)
             }
             return .result(.success(nil))
         }

@@ -98,6 +98,38 @@ struct CanonicalRoundTripTests {
         #expect(guest.global("post_returns") == 1)
     }
 
+    @Test("a list<u8> arrives as one byte array, in either form it was given")
+    func bytesLists() throws {
+        let type = FunctionType(parameters: [.init("x", .list(.u8))], result: .list(.u8))
+        nonisolated(unsafe) var received: [ComponentValue] = []
+        let guest = try forwardingGuest(type) { arguments in
+            received = arguments
+            return arguments[0]
+        }
+        let lifted = try liftedForwarder(guest, type)
+        let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        for given in [ComponentValue.bytes(bytes), .list(bytes.map { .u8($0) })] {
+            let result = try lifted.call([given])
+            guard case .bytes(let arrived)? = received.first, case .bytes(let returned)? = result else {
+                Issue.record("expected .bytes, received \(String(describing: received.first).prefix(60))")
+                continue
+            }
+            #expect(arrived == bytes)
+            #expect(returned == bytes)
+        }
+        #expect(ComponentValue.bytes([1, 2]) == .list([.u8(1), .u8(2)]))
+        #expect(ComponentValue.bytes([1, 2]) != .list([.u8(1), .u8(3)]))
+        #expect(ComponentValue.bytes([1]).hashValue == ComponentValue.list([.u8(1)]).hashValue)
+    }
+
+    @Test("bytes given for a list of another element type trap as a type mismatch")
+    func bytesForWiderList() throws {
+        let type = FunctionType(parameters: [.init("x", .list(.u32))], result: nil)
+        let guest = try forwardingGuest(type) { _ in nil }
+        let trap = #expect(throws: ComponentTrap.self) { try liftedForwarder(guest, type).call([.bytes([1, 2, 3])]) }
+        #expect(trap?.code == .typeMismatch)
+    }
+
     @Test("more than 16 flat parameters spill into a tuple allocated with realloc")
     func spilledParameters() throws {
         let parameters = (0..<17).map { ValueType.Field("p\($0)", .u32) } + [.init("s", .string)]

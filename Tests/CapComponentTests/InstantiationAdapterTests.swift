@@ -7,24 +7,50 @@ import CapComponent
 struct InstantiationAdapterTests {
     /// hello-p2.wasm (from hello-p1.wat by p1-to-p2.sh) writes "hi\n" with `fd_write`, which the
     /// adapter turns into `wasi:io/streams@0.2.0` calls. The host here implements just those.
-    @Test("runs wasi:cli/run through the adapter, with stdout captured by the host")
-    func hello() throws {
-        let linker = ComponentLinker()
+    @Test(
+        "runs wasi:cli/run through the adapter, with stdout captured by a host of any compatible version",
+        arguments: ["0.2.0", "0.2.9"])
+    func hello(version: String) throws {
+        let (linker, captured) = try Self.helloHost(version: version)
+        let component = try Component(bytes: try ComponentFixtures.bytes("hello-p2.wasm"))
+        #expect(component.coreModuleCount == 4)
+        let instance = try linker.instantiate(component)
+        let result = try instance.call("wasi:cli/run@0.2.0", "run", [])
+        #expect(result == .result(.success(nil)))
+        #expect(String(decoding: captured.stdout, as: UTF8.self) == "hi\n")
+    }
+
+    @Test("a host of an incompatible version (0.3.0, 1.2.0) does not satisfy 0.2.0 imports", arguments: ["0.3.0", "1.2.0"])
+    func incompatibleVersion(version: String) throws {
+        let (linker, _) = try Self.helloHost(version: version)
+        let component = try Component(bytes: try ComponentFixtures.bytes("hello-p2.wasm"))
+        let error = #expect(throws: ComponentError.self) { try linker.instantiate(component) }
+        #expect(error?.code == .missingImport)
+        #expect(error?.message.contains("@0.2.0") == true)
+    }
+
+    /// What the host saw of the guest: its stdout.
+    final class Captured {
         var stdout: [UInt8] = []
-        var dropped: [String] = []
-        let streams = "wasi:io/streams@0.2.0"
-        linker.defineResource("wasi:io/error@0.2.0", "error") { _ in dropped.append("error") }
-        linker.defineResource(streams, "input-stream") { _ in dropped.append("input-stream") }
-        let output = linker.defineResource(streams, "output-stream") { _ in dropped.append("output-stream") }
-        linker.defineResource("wasi:filesystem/types@0.2.0", "descriptor") { _ in dropped.append("descriptor") }
+    }
+
+    /// A host for hello-p2's imports, defined under `version` of each interface.
+    static func helloHost(version: String) throws -> (ComponentLinker, Captured) {
+        let linker = ComponentLinker()
+        let captured = Captured()
+        let streams = "wasi:io/streams@\(version)"
+        linker.defineResource("wasi:io/error@\(version)", "error")
+        linker.defineResource(streams, "input-stream")
+        let output = linker.defineResource(streams, "output-stream")
+        linker.defineResource("wasi:filesystem/types@\(version)", "descriptor")
         let input = try #require(linker.resourceType(streams, "input-stream"))
-        linker.define("wasi:cli/stdin@0.2.0", "get-stdin") { _ in .own(ResourceHandle(type: input, representation: 0)) }
-        linker.define("wasi:cli/stdout@0.2.0", "get-stdout") { _ in .own(ResourceHandle(type: output, representation: 1)) }
-        linker.define("wasi:cli/stderr@0.2.0", "get-stderr") { _ in .own(ResourceHandle(type: output, representation: 2)) }
+        linker.define("wasi:cli/stdin@\(version)", "get-stdin") { _ in .own(ResourceHandle(type: input, representation: 0)) }
+        linker.define("wasi:cli/stdout@\(version)", "get-stdout") { _ in .own(ResourceHandle(type: output, representation: 1)) }
+        linker.define("wasi:cli/stderr@\(version)", "get-stderr") { _ in .own(ResourceHandle(type: output, representation: 2)) }
         linker.define(streams, "[method]output-stream.check-write") { _ in .result(.success(.u64(4096))) }
         let write: ComponentLinker.HostFunction = { arguments in
-            guard arguments.count == 2, case .list(let bytes) = arguments[1] else { return .result(.success(nil)) }
-            for case .u8(let byte) in bytes { stdout.append(byte) }
+            guard arguments.count == 2, case .bytes(let bytes) = arguments[1] else { return .result(.success(nil)) }
+            captured.stdout.append(contentsOf: bytes)
             return .result(.success(nil))
         }
         linker.define(streams, "[method]output-stream.write", write)
@@ -35,16 +61,10 @@ struct InstantiationAdapterTests {
             "[method]descriptor.write-via-stream", "[method]descriptor.append-via-stream",
             "[method]descriptor.get-type", "[method]descriptor.stat", "filesystem-error-code",
         ] {
-            linker.define("wasi:filesystem/types@0.2.0", name) { _ in throw NotImplemented() }
+            linker.define("wasi:filesystem/types@\(version)", name) { _ in throw NotImplemented() }
         }
-        linker.define("wasi:filesystem/preopens@0.2.0", "get-directories") { _ in .list([]) }
-
-        let component = try Component(bytes: try ComponentFixtures.bytes("hello-p2.wasm"))
-        #expect(component.coreModuleCount == 4)
-        let instance = try linker.instantiate(component)
-        let result = try instance.call("wasi:cli/run@0.2.0", "run", [])
-        #expect(result == .result(.success(nil)))
-        #expect(String(decoding: stdout, as: UTF8.self) == "hi\n")
+        linker.define("wasi:filesystem/preopens@\(version)", "get-directories") { _ in .list([]) }
+        return (linker, captured)
     }
 
     @Test(

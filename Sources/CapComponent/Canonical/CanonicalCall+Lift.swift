@@ -170,14 +170,11 @@ extension CanonicalCall {
             throw ComponentTrap(
                 .outOfBounds, "a list at \(pointer) with \(byteLength) bytes lies outside memory of \(view.bytes.count) bytes")
         }
+        if element.shape.isU8 {
+            return .bytes(Array(view.bytes[Int(pointer)..<Int(pointer) + Int(length)]))
+        }
         var elements: [ComponentValue] = []
         elements.reserveCapacity(Int(length))
-        if case .u8 = element.shape {
-            for byte in view.bytes[Int(pointer)..<Int(pointer) + Int(length)] {
-                elements.append(.u8(byte))
-            }
-            return .list(elements)
-        }
         var offset = UInt64(pointer)
         for _ in 0..<length {
             elements.append(try load(element, at: offset, view))

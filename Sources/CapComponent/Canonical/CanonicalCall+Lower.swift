@@ -25,6 +25,10 @@ extension CanonicalCall {
             let (pointer, length) = try storeList(elements, element)
             try writer.put(.i32(pointer))
             try writer.put(.i32(length))
+        case (.list(let element), .bytes(let bytes)) where element.shape.isU8:
+            let (pointer, length) = try storeBytes(bytes)
+            try writer.put(.i32(pointer))
+            try writer.put(.i32(length))
         case (.record(let fields, _, let style), _):
             let values = try Self.fields(of: value, style, count: fields.count, layout)
             for (field, fieldValue) in zip(fields, values) {
@@ -92,6 +96,9 @@ extension CanonicalCall {
             try storePair(address, length, at: pointer)
         case (.list(let element), .list(let elements)):
             let (address, length) = try storeList(elements, element)
+            try storePair(address, length, at: pointer)
+        case (.list(let element), .bytes(let bytes)) where element.shape.isU8:
+            let (address, length) = try storeBytes(bytes)
             try storePair(address, length, at: pointer)
         case (.record(let fields, let offsets, let style), _):
             let values = try Self.fields(of: value, style, count: fields.count, layout)
@@ -186,6 +193,17 @@ extension CanonicalCall {
             }
             return (pointer, UInt32(bytes.count))
         }
+    }
+
+    /// `store_list_into_range` of a `list<u8>` given as bytes: one copy.
+    func storeBytes(_ bytes: [UInt8]) throws -> (pointer: UInt32, length: UInt32) {
+        let pointer = try allocate(alignment: 1, size: UInt64(bytes.count), for: "a list of \(bytes.count) u8 elements")
+        if !bytes.isEmpty {
+            try withMutableBytes(at: pointer, count: UInt32(bytes.count)) { buffer in
+                bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            }
+        }
+        return (pointer, UInt32(bytes.count))
     }
 
     /// `store_list_into_range`: allocates the elements and stores each.
@@ -338,6 +356,7 @@ extension ComponentValue {
         case .char: "a char"
         case .string: "a string"
         case .list(let elements): "a list of \(elements.count) elements"
+        case .bytes(let bytes): "a list of \(bytes.count) bytes"
         case .record(let fields): "a record of \(fields.count) fields"
         case .tuple(let elements): "a tuple of \(elements.count) elements"
         case .variant(let index, _): "variant case \(index)"

@@ -23,6 +23,10 @@ final class CanonicalLayout: Sendable {
         case flags(labels: [String], byteSize: UInt32)
         case own(ResourceType)
         case borrow(ResourceType)
+
+        var isU8: Bool {
+            if case .u8 = self { true } else { false }
+        }
     }
 
     /// Which ``ComponentValue`` case a record-shaped value is.

@@ -12,6 +12,11 @@ import WasmKit
 /// value of the declared result type (checked when the guest call returns), or `nil` if there
 /// is none.
 ///
+/// Versions match as semver allows: a definition for `wasi:cli/stdout@0.2.0` serves a
+/// component importing `wasi:cli/stdout@0.2.9` and the other way round (as in Wasmtime), so
+/// one host serves components built against any `0.2.x`. Defining a second compatible version
+/// of the same name replaces the first.
+///
 /// Definitions the component does not import are ignored; an import without a definition
 /// makes ``instantiate(_:)`` throw ``ComponentError/Code/missingImport`` naming it.
 ///
@@ -43,7 +48,27 @@ public final class ComponentLinker {
     }
 
     private static func key(_ interface: String?, _ name: String) -> String {
+        interface.map { "\(compatibleInterface($0))#\(name)" } ?? name
+    }
+
+    private static func display(_ interface: String?, _ name: String) -> String {
         interface.map { "\($0)#\(name)" } ?? name
+    }
+
+    /// The name under which every semver-compatible version of `interface` is defined:
+    /// `wasi:cli/stdout@0.2.9` and `@0.2.0` both become `wasi:cli/stdout@0.2`, `a:b/c@1.4.2`
+    /// becomes `a:b/c@1`. Versions `0.0.z`, pre-releases and build metadata stay exact.
+    static func compatibleInterface(_ interface: String) -> String {
+        guard let at = interface.lastIndex(of: "@") else { return interface }
+        let version = interface[interface.index(after: at)...]
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let major = UInt64(parts[0]), let minor = UInt64(parts[1]), UInt64(parts[2]) != nil else {
+            return interface
+        }
+        let base = interface[..<at]
+        if major > 0 { return "\(base)@\(major)" }
+        if minor > 0 { return "\(base)@0.\(minor)" }
+        return interface
     }
 
     /// Defines a host function.
@@ -107,14 +132,14 @@ public final class ComponentLinker {
 
     func hostResource(_ interface: String?, _ name: String) throws(ComponentError) -> ResourceType {
         guard let definition = resources[Self.key(interface, name)] else {
-            throw ComponentError(.missingImport, "the component imports resource \(Self.key(interface, name)), which the linker does not define")
+            throw ComponentError(.missingImport, "the component imports resource \(Self.display(interface, name)), which the linker does not define")
         }
         return definition.type
     }
 
     func hostFunction(_ interface: String?, _ name: String, type: FunctionType) throws(ComponentError) -> ComponentFunction {
-        let key = Self.key(interface, name)
-        guard let definition = functions[key] else {
+        let key = Self.display(interface, name)
+        guard let definition = functions[Self.key(interface, name)] else {
             throw ComponentError(.missingImport, "the component imports function \(key), which the linker does not define")
         }
         if let declared = definition.type, declared != type {

@@ -4,7 +4,10 @@
 /// host import. Its meaning comes with a ``ValueType``: a record's fields and a tuple's
 /// elements are in declaration order, a variant or enum case is its index, flags are the names
 /// that are set.
-public indirect enum ComponentValue: Sendable, Hashable, CustomStringConvertible {
+///
+/// A `list<u8>` is lifted as ``bytes(_:)``, one contiguous array rather than one value per
+/// byte; lowering accepts either form, and the two compare equal when their bytes do.
+public enum ComponentValue: Sendable, Hashable, CustomStringConvertible {
     case bool(Bool)
     case s8(Int8)
     case u8(UInt8)
@@ -20,12 +23,14 @@ public indirect enum ComponentValue: Sendable, Hashable, CustomStringConvertible
     case char(Unicode.Scalar)
     case string(String)
     case list([ComponentValue])
+    /// A `list<u8>`.
+    case bytes([UInt8])
     case record([ComponentValue])
     case tuple([ComponentValue])
-    case variant(case: Int, payload: ComponentValue?)
+    indirect case variant(case: Int, payload: ComponentValue?)
     case `enum`(case: Int)
-    case option(ComponentValue?)
-    case result(Result<ComponentValue?, ResultError>)
+    indirect case option(ComponentValue?)
+    indirect case result(Result<ComponentValue?, ResultError>)
     case flags(Set<String>)
     /// An owned handle: whoever holds it must drop it or pass it on.
     case own(ResourceHandle)
@@ -56,6 +61,9 @@ public indirect enum ComponentValue: Sendable, Hashable, CustomStringConvertible
         case (.u64(let a), .u64(let b)): a == b
         case (.char(let a), .char(let b)): a == b
         case (.string(let a), .string(let b)): a == b
+        case (.bytes(let a), .bytes(let b)): a == b
+        case (.bytes(let a), .list(let b)), (.list(let b), .bytes(let a)):
+            a.count == b.count && zip(a, b).allSatisfy { byte, value in value == .u8(byte) }
         case (.list(let a), .list(let b)), (.record(let a), .record(let b)), (.tuple(let a), .tuple(let b)): a == b
         case (.variant(let a, let x), .variant(let b, let y)): a == b && x == y
         case (.enum(let a), .enum(let b)): a == b
@@ -92,6 +100,7 @@ public indirect enum ComponentValue: Sendable, Hashable, CustomStringConvertible
         case .char(let value): "'\(value)'"
         case .string(let value): "\"\(value)\""
         case .list(let elements): "[\(elements.map(\.description).joined(separator: ", "))]"
+        case .bytes(let bytes): "[\(bytes.map(\.description).joined(separator: ", "))]"
         case .record(let fields): "{\(fields.map(\.description).joined(separator: ", "))}"
         case .tuple(let elements): "(\(elements.map(\.description).joined(separator: ", ")))"
         case .variant(let index, let payload): "case\(index)" + (payload.map { "(\($0))" } ?? "")

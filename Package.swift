@@ -39,6 +39,7 @@ let package = Package(
             name: "CapWASI",
             dependencies: [
                 "CapStd",
+                "CapComponent",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -6,7 +6,8 @@ import Logging
 public struct Denial: Sendable, Hashable, CustomStringConvertible {
     /// The instance's name (``WASIConfiguration/instanceName``).
     public let instance: String
-    /// The WASI function, such as `path_open`.
+    /// The WASI function, such as `path_open`, or for a component the WASI 0.2 method, such as
+    /// `descriptor.open-at`.
     public let operation: String
     /// The path as the guest sees it, such as `/config/../../etc/passwd`; empty for fd operations.
     public let guestPath: String
@@ -14,7 +15,8 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
     public let preopen: String
     /// Why, in words (the host error's description).
     public let reason: String
-    /// What the guest was told.
+    /// What the guest was told. For a component, the preview 1 errno of the `error-code` it
+    /// was told: an escape is `ERRNO_PERM` (`not-permitted`) there, `ERRNO_NOTCAPABLE` for a module.
     public let errno: WASIErrno
 
     public var description: String {

@@ -157,17 +157,7 @@ extension WASIHost {
 
     /// Sets a file's length, counting growth against the write quota.
     func grow(_ file: File, to length: Int64, _ entry: Descriptor, _ operation: String, shrink: Bool = false) throws(WASIErrno) {
-        let current = try capStd(operation, entry) { () throws(CapStdError) in try file.metadata().size }
-        if length <= current && !shrink { return }
-        let growth = max(0, length - current)
-        if growth > 0 && configuration.writeQuota != nil {
-            guard try writeAllowance(growth, operation, entry) == growth else {
-                deny(operation, entry, nil, reason: "growing by \(growth) bytes exceeds the write quota", errno: .quota)
-                throw .quota
-            }
-        }
-        try capStd(operation, entry) { () throws(CapStdError) in try file.setLength(length) }
-        bytesWritten += growth
+        try policy.resize(file, to: length, shrink: shrink, operation, guestPath: "", preopen: entry.preopen)
     }
 
     /// Runs a CapStd call for `operation`, turning its error into the guest's errno.
@@ -191,7 +181,7 @@ extension WASIHost {
             guard offset == nil else { throw .invalidSeek }
             for vector in vectors {
                 let moved = try memory.withMutableBytes(at: vector.pointer, count: vector.length) { buffer in
-                    write ? writeStream(fd, UnsafeRawBufferPointer(buffer)) : readStream(fd, buffer)
+                    write ? policy.writeStandard(fd, UnsafeRawBufferPointer(buffer)) : fd == 0 ? policy.readStandardInput(into: buffer) : 0
                 }
                 total += moved
                 if moved < Int(vector.length) { break }
@@ -216,35 +206,11 @@ extension WASIHost {
                     }
                 }
                 total += moved
-                if write { bytesWritten += Int64(moved) }
+                if write { policy.bytesWritten += Int64(moved) }
                 if moved < Int(vector.length) { break }
             }
         }
         return total
-    }
-
-    private func writeStream(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
-        let stream = fd == 1 ? configuration.stdout : configuration.stderr
-        switch stream {
-        case .inherit: return HostStreams.write(fd, bytes)
-        case .capture:
-            captured[fd, default: []].append(contentsOf: bytes)
-            return bytes.count
-        case .null, .bytes: return bytes.count
-        }
-    }
-
-    private func readStream(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard fd == 0 else { return 0 }
-        switch configuration.stdin {
-        case .inherit: return HostStreams.read(0, into: buffer)
-        case .bytes(let bytes):
-            let count = min(buffer.count, bytes.count - stdinOffset)
-            buffer.copyBytes(from: bytes[stdinOffset..<stdinOffset + count])
-            stdinOffset += count
-            return count
-        case .null, .capture: return 0
-        }
     }
 
     func seek(_ entry: Descriptor, _ offset: Int64, _ origin: File.SeekOrigin) throws(WASIErrno) -> Int64 {

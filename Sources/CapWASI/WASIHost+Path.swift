@@ -19,7 +19,7 @@ extension WASIHost {
             let path = try memory.path(at: a[1].u32, length: a[2].u32)
             try host.entryAllowance("path_create_directory", entry, path)
             try host.capStd("path_create_directory", entry, path: path) { () throws(CapStdError) in try dir.createDir(path) }
-            host.entriesCreated += 1
+            host.policy.entriesCreated += 1
         }
         function("path_remove_directory", [.i32, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let (entry, dir) = try host.directory(a[0].u32, .pathRemoveDirectory, "path_remove_directory")
@@ -60,7 +60,7 @@ extension WASIHost {
             try host.entryAllowance("path_link", targetEntry, targetPath)
             do throws(CapStdError) {
                 try source.hardLink(sourcePath, to: targetPath, in: target)
-                host.entriesCreated += 1
+                host.policy.entriesCreated += 1
             } catch {
                 let blamed = error.path == sourcePath ? sourceEntry : targetEntry
                 throw host.fail("path_link", blamed, error.path == sourcePath ? sourcePath : targetPath, error)
@@ -102,7 +102,7 @@ extension WASIHost {
             let path = try memory.path(at: a[3].u32, length: a[4].u32)
             try host.entryAllowance("path_symlink", entry, path)
             try host.capStd("path_symlink", entry, path: path) { () throws(CapStdError) in try dir.symlink(target: target, at: path) }
-            host.entriesCreated += 1
+            host.policy.entriesCreated += 1
         }
     }
 
@@ -162,7 +162,7 @@ extension WASIHost {
             && !((try? dir.exists(path)) ?? true)
         if creates { try entryAllowance("path_open", entry, path) }
         let file = try capStd("path_open", entry, path: path) { () throws(CapStdError) in try dir.open(path, options: options) }
-        if creates { entriesCreated += 1 }
+        if creates { policy.entriesCreated += 1 }
         let type = try capStd("path_open", entry, path: path) { () throws(CapStdError) in try file.metadata().type }
         if type == .directory {
             // open(2) of a directory without O_DIRECTORY: the guest gets a directory descriptor.
@@ -192,11 +192,9 @@ extension WASIHost {
         } catch {
             close()
             let limit = configuration.limits.maxOpenFiles
-            denials.append(
-                Denial(
-                    instance: configuration.instanceName, operation: "path_open", guestPath: guestPath, preopen: preopen,
-                    reason: "the instance holds its limit of \(limit) open descriptors", errno: error))
-            if let sink, let denial = denials.last { sink(denial) }
+            policy.deny(
+                "path_open", guestPath: guestPath, preopen: preopen,
+                reason: "the instance holds its limit of \(limit) open descriptors", errno: error)
             throw error
         }
     }

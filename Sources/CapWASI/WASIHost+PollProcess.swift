@@ -57,9 +57,7 @@ extension WASIHost {
         }
         var ready: [Ready] = []
         var clocks: [(userdata: UInt64, wake: UInt64)] = []
-        var monotonicNow = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &monotonicNow)
-        let now = UInt64(monotonicNow.tv_sec) * 1_000_000_000 + UInt64(monotonicNow.tv_nsec)
+        let now = InstancePolicy.monotonicNow()
         for index in 0..<count {
             let base = subscriptions + index * 48
             let userdata = try memory.load(UInt64.self, at: base)
@@ -94,20 +92,8 @@ extension WASIHost {
             }
         }
         if ready.isEmpty, let earliest = clocks.map(\.wake).min() {
-            var wake = earliest
-            if let deadline {
-                let left = ContinuousClock.now.duration(to: deadline)
-                let leftNanoseconds = UInt64(max(0, left.components.seconds)) * 1_000_000_000
-                    + UInt64(max(0, left.components.attoseconds / 1_000_000_000))
-                wake = min(wake, now &+ leftNanoseconds)
-            }
-            if wake > now {
-                var interval = timespec(tv_sec: Int((wake - now) / 1_000_000_000), tv_nsec: Int((wake - now) % 1_000_000_000))
-                var remaining = timespec()
-                while nanosleep(&interval, &remaining) != 0 && errno == EINTR { interval = remaining }
-            }
-            clock_gettime(CLOCK_MONOTONIC, &monotonicNow)
-            let after = UInt64(monotonicNow.tv_sec) * 1_000_000_000 + UInt64(monotonicNow.tv_nsec)
+            policy.sleep(untilMonotonic: earliest)
+            let after = InstancePolicy.monotonicNow()
             for clock in clocks where clock.wake <= after {
                 ready.append(Ready(userdata: clock.userdata, error: .success, type: 0))
             }

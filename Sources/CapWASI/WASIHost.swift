@@ -12,22 +12,13 @@ enum GuestStop: Error {
 final class WASIHost {
     static let moduleName = "wasi_snapshot_preview1"
 
-    let configuration: WASIConfiguration
+    let policy: InstancePolicy
+    var configuration: WASIConfiguration { policy.configuration }
     var table: DescriptorTable
     var memory: GuestMemory?
-    var captured: [Int32: [UInt8]] = [1: [], 2: []]
-    var stdinOffset = 0
-    var denials: [Denial] = []
-    /// Bytes written and entries created so far, for the write quota.
-    var bytesWritten: Int64 = 0
-    var entriesCreated = 0
-    let sink: DenialSink?
-    let deadline: ContinuousClock.Instant?
 
     init(configuration: WASIConfiguration, sink: DenialSink?) throws(WASIErrno) {
-        self.configuration = configuration
-        self.sink = sink
-        deadline = configuration.limits.timeout.map { ContinuousClock.now + $0 }
+        policy = InstancePolicy(configuration: configuration, sink: sink)
         table = DescriptorTable(limit: configuration.limits.maxOpenFiles)
         for fd in Int32(0)...2 {
             _ = try table.allocate(
@@ -69,7 +60,7 @@ final class WASIHost {
     ) {
         let function = Function(store: store, parameters: parameters, results: [.i32], raw: {
             [unowned self] (caller: borrowing Caller, arguments: UnsafeBufferPointer<Value>, results: UnsafeMutableBufferPointer<Value>) in
-            if let deadline = self.deadline, ContinuousClock.now > deadline { throw GuestStop.timeout }
+            if self.policy.isPastDeadline { throw GuestStop.timeout }
             do throws(WASIErrno) {
                 try body(self, try self.guestMemory(caller), arguments)
                 results[0] = .i32(0)
@@ -92,20 +83,12 @@ final class WASIHost {
 
     /// How many of `requested` bytes may still be written; `DQUOT` (reported) when none may.
     func writeAllowance(_ requested: Int64, _ operation: String, _ descriptor: Descriptor) throws(WASIErrno) -> Int64 {
-        guard let quota = configuration.writeQuota else { return requested }
-        let left = quota.maxBytes - bytesWritten
-        if left <= 0 && requested > 0 {
-            deny(operation, descriptor, nil, reason: "the write quota of \(quota.maxBytes) bytes is used up", errno: .quota)
-            throw .quota
-        }
-        return min(requested, left)
+        try policy.writeAllowance(requested, operation, guestPath: "", preopen: descriptor.preopen)
     }
 
     /// Checks that one more entry may be created; `DQUOT` (reported) when not.
     func entryAllowance(_ operation: String, _ descriptor: Descriptor, _ path: RawPath) throws(WASIErrno) {
-        guard let quota = configuration.writeQuota, entriesCreated >= quota.maxEntries else { return }
-        deny(operation, descriptor, path, reason: "the quota of \(quota.maxEntries) new entries is used up", errno: .quota)
-        throw .quota
+        try policy.entryAllowance(operation, guestPath: descriptor.guestPath(of: path), preopen: descriptor.preopen)
     }
 
     // MARK: Denials and errors
@@ -114,20 +97,13 @@ final class WASIHost {
     func fail(
         _ operation: String, _ descriptor: Descriptor, _ path: RawPath?, _ error: CapStdError
     ) -> WASIErrno {
-        let errno = WASIErrno(error)
-        if error.isEscape || error.code == .readOnly || error.code == .absoluteSymlinkTarget {
-            deny(operation, descriptor, path, reason: error.description, errno: errno)
-        }
-        return errno
+        policy.fail(operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? "", preopen: descriptor.preopen, error)
     }
 
     func deny(_ operation: String, _ descriptor: Descriptor, _ path: RawPath?, reason: String, errno: WASIErrno) {
-        let guestPath = path.map { descriptor.guestPath(of: $0) } ?? ""
-        let denial = Denial(
-            instance: configuration.instanceName, operation: operation, guestPath: guestPath,
-            preopen: descriptor.preopen, reason: reason, errno: errno)
-        denials.append(denial)
-        sink?(denial)
+        policy.deny(
+            operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? "", preopen: descriptor.preopen,
+            reason: reason, errno: errno)
     }
 
     /// The descriptor `fd` if it carries `rights`; a missing right is reported as a denial.

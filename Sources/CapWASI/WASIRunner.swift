@@ -1,5 +1,6 @@
 // Compiling a guest module once and running it in a fresh, confined instance.
 import Logging
+import Synchronization
 @_spi(Fuzzing) import WasmKit
 
 /// A parsed WebAssembly module, ready to be run any number of times.
@@ -18,10 +19,15 @@ public struct WASIModule: Sendable {
 public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bytes are not a valid WebAssembly module.
     case invalidModule(String)
+    /// The bytes are not a component this runtime can run.
+    case invalidComponent(String)
     /// The module imports something no host provides, or cannot be instantiated.
     case instantiation(String)
     /// The module has no `_start` export.
     case missingStart
+    /// The component does not export the function a run calls (`wasi:cli/run`, or the one
+    /// named); the message lists what it does export.
+    case missingExport(String)
     /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion, ...).
     case trap(String)
     /// The fuel budget ran out.
@@ -34,8 +40,10 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
+        case .invalidComponent(let reason): "invalid WebAssembly component: \(reason)"
         case .instantiation(let reason): "cannot instantiate the module: \(reason)"
         case .missingStart: "the module exports no _start function"
+        case .missingExport(let message): message
         case .trap(let reason): "the guest trapped: \(reason)"
         case .outOfFuel(let budget): "the guest ran out of fuel (budget \(budget))"
         case .memoryLimit(let requested, let limit): "the guest asked for \(requested) bytes of memory (limit \(limit))"
@@ -121,7 +129,7 @@ public enum WASIRunner {
         }
         let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
         return WASIRunResult(
-            exitCode: exitCode, stdout: host.captured[1] ?? [], stderr: host.captured[2] ?? [], denials: host.denials,
+            exitCode: exitCode, stdout: host.policy.captured[1] ?? [], stderr: host.policy.captured[2] ?? [], denials: host.policy.denials,
             fuelUsed: fuelUsed, wallTime: start.duration(to: clock.now))
     }
 }
@@ -135,13 +143,21 @@ struct MemoryLimitExceeded: Error {
 /// guest carry on with a failed `memory.grow` it may not check.
 final class MemoryLimiter: ResourceLimiter {
     let limit: Int
+    private let refused = Mutex<MemoryLimitExceeded?>(nil)
+
+    /// The growth that was refused, if any: a component run sees it only wrapped in a trap.
+    var exceeded: MemoryLimitExceeded? { refused.withLock { $0 } }
 
     init(limit: Int) {
         self.limit = limit
     }
 
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
-        if desired > limit { throw MemoryLimitExceeded(requested: desired, limit: limit) }
+        if desired > limit {
+            let refusal = MemoryLimitExceeded(requested: desired, limit: limit)
+            refused.withLock { $0 = refusal }
+            throw refusal
+        }
         return true
     }
 

@@ -30,21 +30,46 @@ public enum PluginRunError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
+/// A compiled plugin: a preview 1 module whose `_start` runs, or a WASI 0.2 component and the
+/// export the host calls.
+public enum Plugin: Sendable {
+    case module(WASIModule)
+    case component(WASIComponent, entry: ComponentEntry)
+
+    /// Reads a module or a component, whichever `bytes` are. A component's plain `run`
+    /// export is called, the design document's plugin shape; `wasi:cli/run` if it has none.
+    ///
+    /// - Throws: ``WASIRunError/invalidModule(_:)`` or ``WASIRunError/invalidComponent(_:)``.
+    public init(bytes: [UInt8], componentEntry: ComponentEntry? = nil) throws(WASIRunError) {
+        if WASIComponent.isComponent(bytes) {
+            self = .component(try WASIComponent(bytes: bytes), entry: componentEntry ?? .function("run"))
+        } else {
+            self = .module(try WASIModule(bytes: bytes))
+        }
+    }
+}
+
 /// Runs one compiled plugin for many tenants.
 ///
-/// Each run gets a fresh WasmKit store and instance and a fresh descriptor table holding only
-/// that tenant's directories; nothing passes between tenants or between runs, and every
-/// descriptor a run opened is closed when it ends. Runs execute concurrently, at most
-/// `maxConcurrentRuns` at a time; a trap or a limit ends that tenant's run only.
+/// Each run gets a fresh WasmKit store and instance and a fresh descriptor (or resource) table
+/// holding only that tenant's directories; nothing passes between tenants or between runs, and
+/// every descriptor a run opened is closed when it ends. Runs execute concurrently, at most
+/// `maxConcurrentRuns` at a time; a trap or a limit ends that tenant's run only. Modules and
+/// components get the same configuration, limits and denial reports.
 public struct PluginHost: Sendable {
-    public let module: WASIModule
+    public let plugin: Plugin
     public let programName: String
     public let maxConcurrentRuns: Int
 
-    public init(module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4) {
-        self.module = module
+    public init(plugin: Plugin, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4) {
+        self.plugin = plugin
         self.programName = programName
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
+    }
+
+    /// A host for a preview 1 module.
+    public init(module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4) {
+        self.init(plugin: .module(module), programName: programName, maxConcurrentRuns: maxConcurrentRuns)
     }
 
     /// Runs the plugin for one tenant.
@@ -54,7 +79,12 @@ public struct PluginHost: Sendable {
             return PluginRun(tenant: tenant.tenant, outcome: .failure(.capability(error)))
         }
         do {
-            let result = try WASIRunner.run(module, configuration: configuration, denialSink: denialSink)
+            let result =
+                switch plugin {
+                case .module(let module): try WASIRunner.run(module, configuration: configuration, denialSink: denialSink)
+                case .component(let component, let entry):
+                    try WASIRunner.run(component, entry: entry, configuration: configuration, denialSink: denialSink)
+                }
             return PluginRun(tenant: tenant.tenant, outcome: .success(result))
         } catch {
             return PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)))

@@ -12,8 +12,8 @@ struct Demo: AsyncParsableCommand {
         discussion: """
             Builds a temporary tree with tenants alpha and beta (config/settings.toml, a symlink \
             inside config, a symlink to the other tenant's settings, an empty output/), runs the probe \
-            plugin for alpha, which tries every row of the expected-behaviour table, then the report \
-            plugin for both tenants. Exits 0 only when every row matches.
+            plugin for alpha, which tries every row of the expected-behaviour table, once as a preview 1 \
+            module and once as a WASI 0.2 component, then the report plugin for both tenants. Exits 0 only when every row matches.
             """)
 
     @Flag(help: "Keep the temporary tree and print its path.")
@@ -39,28 +39,40 @@ struct Demo: AsyncParsableCommand {
         let denials = Mutex<[Denial]>([])
         let sink: DenialSink = { denial in denials.withLock { $0.append(denial) } }
 
-        let probe = PluginHost(module: try Self.plugin(EmbeddedPlugins.probe), programName: "probe.wasm")
-        let probeRun = probe.run(capabilities[0], denialSink: sink)
-        let probeOutput = String(decoding: (try? probeRun.outcome.get().stdout) ?? [], as: UTF8.self)
+        // The probe runs twice: as a preview 1 module and as a WASI 0.2 component whose plain
+        // `run` export the host calls; both must give every row.
+        var probeOutputs: [(title: String, output: String)] = []
+        for (title, plugin, name) in [
+            ("preview 1 module", try Self.plugin(EmbeddedPlugins.probe), "probe.wasm"),
+            ("WASI 0.2 component, run export", try Self.plugin(EmbeddedPlugins.probeComponent), "probe-component.wasm"),
+        ] {
+            let probeRun = PluginHost(plugin: plugin, programName: name).run(capabilities[0], denialSink: sink)
+            probeOutputs.append((title, String(decoding: (try? probeRun.outcome.get().stdout) ?? [], as: UTF8.self)))
+        }
         let settingsIntact = try top.readString("alpha/config/settings.toml") == "tenant = \"alpha\"\nmode = \"fast\"\n"
         let nothingCreated = try !top.exists("alpha/config/modified.toml")
 
-        let report = PluginHost(module: try Self.plugin(EmbeddedPlugins.report), programName: "report.wasm")
+        let report = PluginHost(plugin: try Self.plugin(EmbeddedPlugins.report), programName: "report.wasm")
         let reportRuns = await report.run(tenants: capabilities, denialSink: sink)
 
-        print("Capsule demo — tenant alpha: /config read-only, /output read-write (tree: \(root))\n")
-        let judged = SeedTable.judge(probeOutput: probeOutput)
-        let widths = (judged.map(\.row.action.count).max() ?? 0, judged.map(\.row.expected.count).max() ?? 0)
-        print("  " + "guest action".padded(widths.0 + 1) + "expected".padded(widths.1 + 1) + "got")
+        print("Capsule demo — tenant alpha: /config read-only, /output read-write (tree: \(root))")
         var matches = 0
-        for (row, got, matched) in judged {
-            var ok = matched
-            if row.action == "write /config/modified.toml" { ok = ok && nothingCreated }
-            if row.action == "write /output/../config/settings.toml" { ok = ok && settingsIntact }
-            if ok { matches += 1 }
-            print("  " + row.action.padded(widths.0 + 1) + row.expected.padded(widths.1 + 1) + got.padded(12) + (ok ? "✓" : "✗"))
+        var rows = 0
+        for (title, output) in probeOutputs {
+            print("\nThe probe plugin as a \(title):\n")
+            let judged = SeedTable.judge(probeOutput: output)
+            let widths = (judged.map(\.row.action.count).max() ?? 0, judged.map(\.row.expected.count).max() ?? 0)
+            print("  " + "guest action".padded(widths.0 + 1) + "expected".padded(widths.1 + 1) + "got")
+            for (row, got, matched) in judged {
+                var ok = matched
+                if row.action == "write /config/modified.toml" { ok = ok && nothingCreated }
+                if row.action == "write /output/../config/settings.toml" { ok = ok && settingsIntact }
+                if ok { matches += 1 }
+                print("  " + row.action.padded(widths.0 + 1) + row.expected.padded(widths.1 + 1) + got.padded(12) + (ok ? "✓" : "✗"))
+            }
+            rows += judged.count
         }
-        print("\n\(matches)/\(judged.count) rows match the expected behaviour.")
+        print("\n\(matches)/\(rows) rows match the expected behaviour.")
         let log = denials.withLock { $0 }
         print("\nDenials (\(log.count)), as the host logged them:")
         for denial in log {
@@ -81,11 +93,11 @@ struct Demo: AsyncParsableCommand {
             }
         }
         print(keep ? "\nKept \(root)." : "\nThe tree has been removed; run with --keep to inspect it.")
-        if matches != judged.count || !reportsOK { throw ExitCode(1) }
+        if matches != rows || !reportsOK { throw ExitCode(1) }
     }
 
-    static func plugin(_ base64: String) throws -> WASIModule {
+    static func plugin(_ base64: String) throws -> Plugin {
         guard let data = Data(base64Encoded: base64) else { throw ValidationError("an embedded plugin is corrupt") }
-        return try WASIModule(bytes: [UInt8](data))
+        return try Plugin(bytes: [UInt8](data))
     }
 }

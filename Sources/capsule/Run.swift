@@ -19,10 +19,12 @@ struct DirectoryMapping: ExpressibleByArgument {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a wasm32-wasip1 program with only the directories you grant.",
+        abstract: "Run a wasm32-wasip1 program or a WASI 0.2 component with only the directories you grant.",
         discussion: """
+            A component (wasm32-wasip2, or a module wrapped with the preview 1 adapter) runs its \
+            wasi:cli/run export, or the plain export named by --invoke; the same flags apply to both. \
             The guest's standard streams are the terminal's, and capsule exits with the guest's exit \
-            code. Errors are one line on standard error, with their own exit codes: 120 the module or \
+            code (a component's run returning err is 1). Errors are one line on standard error, with their own exit codes: 120 the module or \
             a directory cannot be read, 121 the module is invalid or cannot be instantiated, \
             122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
             operations are logged on standard error.
@@ -56,7 +58,12 @@ struct Run: ParsableCommand {
     @Option(help: "Wall-clock limit in seconds, checked at every host call; 0 (the default) for none.")
     var timeout: Double = 0
 
-    @Argument(help: "The module to run.")
+    @Option(help: ArgumentHelp(
+        "For a component: call this export (a function without parameters) instead of wasi:cli/run.",
+        valueName: "NAME"))
+    var invoke: String?
+
+    @Argument(help: "The module or component to run.")
     var module: String
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the guest.")
@@ -90,7 +97,12 @@ struct Run: ParsableCommand {
             arguments: [module] + arguments, environment: pairs, preopens: preopens, stdin: .inherit, stdout: .inherit,
             stderr: .inherit, limits: limits, instanceName: module)
         do {
-            let result = try WASIRunner.run(try WASIModule(bytes: bytes), configuration: configuration)
+            let result =
+                WASIComponent.isComponent(bytes)
+                ? try WASIRunner.run(
+                    try WASIComponent(bytes: bytes), entry: invoke.map(ComponentEntry.function) ?? .command,
+                    configuration: configuration)
+                : try WASIRunner.run(try WASIModule(bytes: bytes), configuration: configuration)
             throw ExitCode(Int32(truncatingIfNeeded: result.exitCode))
         } catch let error as WASIRunError {
             printError("capsule run: \(error)")
@@ -100,7 +112,7 @@ struct Run: ParsableCommand {
 
     static func exitCode(for error: WASIRunError) -> Int32 {
         switch error {
-        case .invalidModule, .instantiation, .missingStart: 121
+        case .invalidModule, .invalidComponent, .instantiation, .missingStart, .missingExport: 121
         case .trap: 122
         case .outOfFuel: 123
         case .memoryLimit: 124

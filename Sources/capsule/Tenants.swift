@@ -24,17 +24,22 @@ struct Tenants: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    @Argument(help: "The plugin module.")
+    @Option(help: ArgumentHelp(
+        "For a component: the export to call (a function without parameters); by default run, else wasi:cli/run.",
+        valueName: "NAME"))
+    var invoke: String?
+
+    @Argument(help: "The plugin: a preview 1 module, or a component exporting run (or wasi:cli/run).")
     var module: String
 
     func run() async throws {
         let manifest: TenantManifest
-        let plugin: WASIModule
+        let plugin: Plugin
         var capabilities: [PluginCapabilities] = []
         do {
             let text = String(decoding: try AmbientStartup.readFile(config), as: UTF8.self)
             manifest = try TenantManifest(toml: text)
-            plugin = try WASIModule(bytes: AmbientStartup.readFile(module))
+            plugin = try Self.plugin(AmbientStartup.readFile(module), invoke: invoke)
             let base = FilePath(config).removingLastComponent()
             func resolve(_ path: String) -> String {
                 FilePath(path).isAbsolute || base.isEmpty ? path : base.appending(path).string
@@ -51,7 +56,7 @@ struct Tenants: AsyncParsableCommand {
             printError("capsule tenants: \(error)")
             throw ExitCode(120)
         }
-        let host = PluginHost(module: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs)
+        let host = PluginHost(plugin: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs)
         let runs = await host.run(tenants: capabilities, denialSink: { _ in })
         let rows = runs.map(Row.init)
         if json {
@@ -69,6 +74,15 @@ struct Tenants: AsyncParsableCommand {
             }
         }
         if rows.contains(where: { $0.exitCode != 0 }) { throw ExitCode(1) }
+    }
+
+    /// The plugin in `bytes`; a component is called through `invoke`, its `run` export, or
+    /// `wasi:cli/run`, the first it has.
+    static func plugin(_ bytes: [UInt8], invoke: String?) throws -> Plugin {
+        guard WASIComponent.isComponent(bytes) else { return try Plugin(bytes: bytes) }
+        let component = try WASIComponent(bytes: bytes)
+        if let invoke { return .component(component, entry: .function(invoke)) }
+        return .component(component, entry: component.exportsFunction("run") ? .function("run") : .command)
     }
 
     struct Row: Encodable {

@@ -7,11 +7,26 @@ import SystemPackage
 import Testing
 import TestSupport
 
-/// The example plugins, from `Examples/Plugins`.
-func examplePlugin(_ name: String) throws -> WASIModule {
+/// Each example plugin is built twice: a preview 1 module, and a component exporting `run`.
+enum PluginFlavour: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case module, component
+
+    var testDescription: String { rawValue }
+
+    /// What the guest's libc reports for an escape: preview 1 says NOTCAPABLE, WASI 0.2 says
+    /// not-permitted, which the adapter turns into EPERM.
+    var escapeErrno: String { self == .module ? "ENOTCAPABLE" : "EPERM" }
+}
+
+/// An example plugin from `Examples/Plugins`.
+func examplePlugin(_ name: String, _ flavour: PluginFlavour) throws -> Plugin {
     let root = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
-    let bytes = try Dir.openAmbient(root.appending("Examples/Plugins"), ambientAuthority()).read(RawPath(name + ".wasm"))
-    return try WASIModule(bytes: bytes)
+    let file = flavour == .module ? name + ".wasm" : name + "-component.wasm"
+    let plugin = try Plugin(bytes: try Dir.openAmbient(root.appending("Examples/Plugins"), ambientAuthority()).read(RawPath(file)))
+    switch (plugin, flavour) {
+    case (.module, .module), (.component, .component): return plugin
+    default: throw WASIRunError.invalidComponent("\(file) is not a \(flavour)")
+    }
 }
 
 /// `<tmp>/tenants/t<i>/{config/settings.toml, config/alias.toml, config/other-tenant, output/}` for
@@ -63,10 +78,10 @@ final class TenantFarm {
 
 @Suite("Multi-tenant plugin host")
 struct MultiTenantTests {
-    @Test("200 tenants at once: each reads only its own config, writes only its own output")
-    func twoHundredTenants() async throws {
+    @Test("200 tenants at once: each reads only its own config, writes only its own output", arguments: PluginFlavour.allCases)
+    func twoHundredTenants(_ flavour: PluginFlavour) async throws {
         let farm = try TenantFarm(count: 200)
-        let host = PluginHost(module: try examplePlugin("report"), programName: "report.wasm", maxConcurrentRuns: 8)
+        let host = PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm", maxConcurrentRuns: 8)
         var capabilities: [PluginCapabilities]? = try farm.capabilities()
         let runs = await host.run(tenants: capabilities!)
         #expect(runs.map(\.tenant) == farm.names)
@@ -82,14 +97,14 @@ struct MultiTenantTests {
         #expect(try farm.openDescriptorsInside() == [])
     }
 
-    @Test("every tenant's probe is refused the other tenant's files and the host")
-    func probesAreConfined() async throws {
+    @Test("every tenant's probe is refused the other tenant's files and the host", arguments: PluginFlavour.allCases)
+    func probesAreConfined(_ flavour: PluginFlavour) async throws {
         let farm = try TenantFarm(count: 24)
-        let host = PluginHost(module: try examplePlugin("probe"), programName: "probe.wasm", maxConcurrentRuns: 6)
+        let host = PluginHost(plugin: try examplePlugin("probe", flavour), programName: "probe.wasm", maxConcurrentRuns: 6)
         let runs = await host.run(tenants: try farm.capabilities())
         for run in runs {
             let output = String(decoding: try run.outcome.get().stdout, as: UTF8.self)
-            #expect(output.contains("follow /config/other-tenant (outside)|ENOTCAPABLE\n"))
+            #expect(output.contains("follow /config/other-tenant (outside)|\(flavour.escapeErrno)\n"))
             #expect(output.contains("write /config/modified.toml|EACCES\n"))
             #expect(output.contains("read /config/settings.toml|ok\n"))
             #expect(run.denials.count == 4)
@@ -101,10 +116,10 @@ struct MultiTenantTests {
         #expect(try farm.openDescriptorsInside() == [])
     }
 
-    @Test("a trapping or runaway tenant ends alone; the others finish")
-    func failuresStayWithTheirTenant() async throws {
+    @Test("a trapping or runaway tenant ends alone; the others finish", arguments: PluginFlavour.allCases)
+    func failuresStayWithTheirTenant(_ flavour: PluginFlavour) async throws {
         let farm = try TenantFarm(count: 3)
-        let host = PluginHost(module: try examplePlugin("report"), programName: "report.wasm")
+        let host = PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm")
         var capabilities = try farm.capabilities()
         capabilities[1].limits.fuel = 1_000
         let runs = await host.run(tenants: capabilities)
@@ -120,10 +135,10 @@ enum FarmBytes {
 
 @Suite("Seed table through the probe plugin")
 struct ProbeTableTests {
-    @Test("the probe plugin's nine rows all match the table, and the host tree confirms them")
-    func nineOfNine() async throws {
+    @Test("the probe plugin's nine rows all match the table, and the host tree confirms them", arguments: PluginFlavour.allCases)
+    func nineOfNine(_ flavour: PluginFlavour) async throws {
         let farm = try TenantFarm(count: 2)
-        let host = PluginHost(module: try examplePlugin("probe"), programName: "probe.wasm")
+        let host = PluginHost(plugin: try examplePlugin("probe", flavour), programName: "probe.wasm")
         let run = host.run(try farm.capabilities()[0])
         let output = String(decoding: try run.outcome.get().stdout, as: UTF8.self)
         let judged = SeedTable.judge(probeOutput: output)

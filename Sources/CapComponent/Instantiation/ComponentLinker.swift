@@ -108,16 +108,18 @@ public final class ComponentLinker {
     }
 
     /// Instantiates a component: runs its core modules' start functions and nested
-    /// instantiations, in a new WasmKit store.
+    /// instantiations, in `store` or a new WasmKit store made with ``engine``.
     ///
+    /// - Parameter store: Where the core instances live; pass one to set fuel or a resource
+    ///   limiter before any core code (start functions included) runs.
     /// - Returns: The instance, whose exports can be called.
     /// - Throws: ``ComponentError/Code/missingImport`` naming the first import the linker
     ///   does not define; ``ComponentError/Code/typeMismatch`` if a definition or an
     ///   argument has the wrong type; ``ComponentError/Code/trap`` if a core module fails to
     ///   instantiate or its start function traps; ``ComponentError/Code/invalid`` for
     ///   definitions that do not fit together.
-    public func instantiate(_ component: Component) throws(ComponentError) -> ComponentInstance {
-        let store = Store(engine: engine)
+    public func instantiate(_ component: Component, in store: Store? = nil) throws(ComponentError) -> ComponentInstance {
+        let store = store ?? Store(engine: engine)
         let registry = ResourceRegistry()
         for definition in resources.values {
             registry.registerHost(definition.type, destructor: definition.destructor)

@@ -1,0 +1,159 @@
+// What one guest instance may do and has used, shared by the preview 1 and WASI 0.2 hosts.
+import CapStd
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The policies of one guest instance that do not depend on how the guest calls the host:
+/// denial reports, the write quota, the standard streams and the deadline. The preview 1 host
+/// and the WASI 0.2 host each keep one, so a component and a module given the same
+/// ``WASIConfiguration`` are held to the same rules and reported the same way.
+///
+/// Confined to the thread running the instance.
+final class InstancePolicy {
+    let configuration: WASIConfiguration
+    let sink: DenialSink?
+    let deadline: ContinuousClock.Instant?
+    private(set) var denials: [Denial] = []
+    /// Bytes written and entries created so far, for the write quota.
+    var bytesWritten: Int64 = 0
+    var entriesCreated = 0
+    /// Standard output and error, where the configuration captures them.
+    private(set) var captured: [Int32: [UInt8]] = [1: [], 2: []]
+    private var stdinOffset = 0
+
+    init(configuration: WASIConfiguration, sink: DenialSink?) {
+        self.configuration = configuration
+        self.sink = sink
+        deadline = configuration.limits.timeout.map { ContinuousClock.now + $0 }
+    }
+
+    var isPastDeadline: Bool {
+        guard let deadline else { return false }
+        return ContinuousClock.now > deadline
+    }
+
+    // MARK: Denials
+
+    /// Records a refused operation and hands it to the sink.
+    func deny(_ operation: String, guestPath: String, preopen: String, reason: String, errno: WASIErrno) {
+        let denial = Denial(
+            instance: configuration.instanceName, operation: operation, guestPath: guestPath, preopen: preopen,
+            reason: reason, errno: errno)
+        denials.append(denial)
+        sink?(denial)
+    }
+
+    /// Whether a CapStd failure is one the embedder hears about: an escape, a change to a
+    /// read-only tree, or an absolute symlink target.
+    static func isDenial(_ error: CapStdError) -> Bool {
+        error.isEscape || error.code == .readOnly || error.code == .absoluteSymlinkTarget
+    }
+
+    /// A CapStd failure as the guest's errno; escapes and read-only refusals are reported.
+    /// An escape is `escape`: `NOTCAPABLE` for preview 1, `PERM` (`not-permitted`) for WASI 0.2.
+    func fail(
+        _ operation: String, guestPath: String, preopen: String, _ error: CapStdError, escape: WASIErrno = .notCapable
+    ) -> WASIErrno {
+        let errno = error.code == .escape ? escape : WASIErrno(error)
+        if Self.isDenial(error) {
+            deny(operation, guestPath: guestPath, preopen: preopen, reason: error.description, errno: errno)
+        }
+        return errno
+    }
+
+    // MARK: Write quota
+
+    /// Sets a file's length, counting growth against the write quota; a length below the
+    /// current one shrinks the file only when `shrink` is set.
+    func resize(
+        _ file: File, to length: Int64, shrink: Bool, _ operation: String, guestPath: String, preopen: String
+    ) throws(WASIErrno) {
+        let current: Int64
+        do { current = try file.metadata().size } catch { throw fail(operation, guestPath: guestPath, preopen: preopen, error) }
+        if length <= current && !shrink { return }
+        let growth = max(0, length - current)
+        if growth > 0 && configuration.writeQuota != nil {
+            guard try writeAllowance(growth, operation, guestPath: guestPath, preopen: preopen) == growth else {
+                deny(operation, guestPath: guestPath, preopen: preopen, reason: "growing by \(growth) bytes exceeds the write quota", errno: .quota)
+                throw .quota
+            }
+        }
+        do { try file.setLength(length) } catch { throw fail(operation, guestPath: guestPath, preopen: preopen, error) }
+        bytesWritten += growth
+    }
+
+    /// How many of `requested` bytes may still be written; `DQUOT` (reported) when none may.
+    func writeAllowance(_ requested: Int64, _ operation: String, guestPath: String, preopen: String) throws(WASIErrno) -> Int64 {
+        guard let quota = configuration.writeQuota else { return requested }
+        let left = quota.maxBytes - bytesWritten
+        if left <= 0 && requested > 0 {
+            deny(operation, guestPath: guestPath, preopen: preopen, reason: "the write quota of \(quota.maxBytes) bytes is used up", errno: .quota)
+            throw .quota
+        }
+        return min(requested, left)
+    }
+
+    /// Checks that one more entry may be created; `DQUOT` (reported) when not.
+    func entryAllowance(_ operation: String, guestPath: String, preopen: String) throws(WASIErrno) {
+        guard let quota = configuration.writeQuota, entriesCreated >= quota.maxEntries else { return }
+        deny(operation, guestPath: guestPath, preopen: preopen, reason: "the quota of \(quota.maxEntries) new entries is used up", errno: .quota)
+        throw .quota
+    }
+
+    // MARK: Standard streams
+
+    /// Writes to standard output (1) or error (2) as the configuration says; returns the bytes
+    /// taken (all of them, except when writing to an inherited descriptor fails).
+    func writeStandard(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        let stream = fd == 1 ? configuration.stdout : configuration.stderr
+        switch stream {
+        case .inherit: return HostStreams.write(fd, bytes)
+        case .capture:
+            captured[fd, default: []].append(contentsOf: bytes)
+            return bytes.count
+        case .null, .bytes: return bytes.count
+        }
+    }
+
+    /// Reads standard input as the configuration says; 0 at its end.
+    func readStandardInput(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        switch configuration.stdin {
+        case .inherit: return HostStreams.read(0, into: buffer)
+        case .bytes(let bytes):
+            let count = min(buffer.count, bytes.count - stdinOffset)
+            buffer.copyBytes(from: bytes[stdinOffset..<stdinOffset + count])
+            stdinOffset += count
+            return count
+        case .null, .capture: return 0
+        }
+    }
+
+    // MARK: Clocks
+
+    /// `CLOCK_MONOTONIC` in nanoseconds.
+    static func monotonicNow() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    /// Sleeps until `CLOCK_MONOTONIC` reaches `wake` nanoseconds, but never past the deadline.
+    func sleep(untilMonotonic wake: UInt64) {
+        let now = Self.monotonicNow()
+        var wake = wake
+        if let deadline {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let leftNanoseconds = UInt64(max(0, left.components.seconds)) * 1_000_000_000
+                + UInt64(max(0, left.components.attoseconds / 1_000_000_000))
+            wake = min(wake, now &+ leftNanoseconds)
+        }
+        guard wake > now else { return }
+        var interval = timespec(tv_sec: Int((wake - now) / 1_000_000_000), tv_nsec: Int((wake - now) % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&interval, &remaining) != 0 && errno == EINTR { interval = remaining }
+    }
+}

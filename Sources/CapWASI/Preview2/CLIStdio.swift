@@ -1,0 +1,16 @@
+// wasi:cli/stdin, stdout and stderr: one stream each, going where the configuration says.
+import CapComponent
+
+extension Preview2Host {
+    func bindStdio(to linker: ComponentLinker) {
+        define(linker, "wasi:cli/stdin", "get-stdin") { host, _ in
+            try host.own(.inputStream(InputStream(.standardInput)), host.types.inputStream)
+        }
+        define(linker, "wasi:cli/stdout", "get-stdout") { host, _ in
+            try host.own(.outputStream(OutputStream(.standard(1), guestPath: "<stdout>", preopen: "")), host.types.outputStream)
+        }
+        define(linker, "wasi:cli/stderr", "get-stderr") { host, _ in
+            try host.own(.outputStream(OutputStream(.standard(2), guestPath: "<stderr>", preopen: "")), host.types.outputStream)
+        }
+    }
+}

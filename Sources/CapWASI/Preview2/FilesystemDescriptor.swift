@@ -1,0 +1,130 @@
+// The host object behind a wasi:filesystem descriptor: a CapStd Dir or File and what it may do.
+import CapComponent
+import CapStd
+import SystemPackage
+
+/// A `descriptor`: a directory beneath a preopen, or an open file, with the `descriptor-flags`
+/// it was opened with. Every path operation on it is one call into its CapStd `Dir`.
+final class FilesystemDescriptor {
+    enum Kind {
+        case directory(Dir)
+        case file(File)
+    }
+
+    let kind: Kind
+    /// The `descriptor-flags` names: `read`, `write`, `mutate-directory` and the sync flags.
+    let flags: Set<String>
+    /// How the guest names this descriptor, such as `/output/logs`.
+    let guestPath: String
+    /// The preopen it was reached through, such as `/output`.
+    let preopen: String
+    /// A preopen's `Dir` is the embedder's: it is never closed here.
+    let isPreopen: Bool
+
+    init(_ kind: Kind, flags: Set<String>, guestPath: String, preopen: String, isPreopen: Bool = false) {
+        self.kind = kind
+        self.flags = flags
+        self.guestPath = guestPath
+        self.preopen = preopen
+        self.isPreopen = isPreopen
+    }
+
+    var canRead: Bool { flags.contains("read") }
+    var canWrite: Bool { flags.contains("write") }
+    var canMutateDirectory: Bool { flags.contains("mutate-directory") }
+
+    func guestPath(of path: String) -> String {
+        (guestPath.hasSuffix("/") ? guestPath : guestPath + "/") + path
+    }
+
+    func close() {
+        switch kind {
+        case .directory(let dir): if !isPreopen { dir.close() }
+        case .file(let file): file.close()
+        }
+    }
+
+    func metadata() throws(CapStdError) -> Metadata {
+        switch kind {
+        case .directory(let dir): try dir.metadata()
+        case .file(let file): try file.metadata()
+        }
+    }
+}
+
+/// A `directory-entry-stream`: the listing taken when the guest asked for it, `.` and `..` left
+/// out as the interface requires, handed out one entry at a time.
+final class DirectoryEntryStream {
+    private let entries: [DirEntry]
+    private var next = 0
+
+    init(_ entries: [DirEntry]) {
+        self.entries = entries
+    }
+
+    /// The next entry, `nil` at the end; a name that is not UTF-8 cannot be a WIT `string`, so
+    /// it is `illegal-byte-sequence`, as in Wasmtime.
+    func nextEntry() throws(WASIErrno) -> (type: FileType, name: String)? {
+        guard next < entries.count else { return nil }
+        let entry = entries[next]
+        next += 1
+        guard let name = String(validating: entry.name.bytes, as: UTF8.self) else { throw .illegalSequence }
+        return (entry.type, name)
+    }
+}
+
+extension Preview2Host {
+    /// `descriptor-type` case for a CapStd file type.
+    static func descriptorType(_ type: FileType) -> ComponentValue {
+        let index: Int =
+            switch type {
+            case .blockSpecial: 1
+            case .characterSpecial: 2
+            case .directory: 3
+            case .fifo: 4
+            case .symbolicLink: 5
+            case .regular: 6
+            case .socket: 7
+            default: 0
+            }
+        return .enum(case: index)
+    }
+
+    /// `descriptor-stat`: type, link count, size and the three timestamps.
+    static func descriptorStat(_ metadata: Metadata) -> ComponentValue {
+        func time(_ stamp: FileTimestamp) -> ComponentValue {
+            .option(datetime(seconds: UInt64(clamping: stamp.seconds), nanoseconds: UInt32(clamping: stamp.nanoseconds)))
+        }
+        return .record([
+            descriptorType(metadata.type), .u64(UInt64(metadata.linkCount)), .u64(UInt64(clamping: metadata.size)),
+            time(metadata.accessed), time(metadata.modified), time(metadata.changed),
+        ])
+    }
+
+    /// `metadata-hash-value` of a file's device and inode: equal for the same file, and
+    /// revealing neither number directly.
+    static func metadataHash(_ metadata: Metadata) -> ComponentValue {
+        func mix(_ value: UInt64) -> UInt64 {
+            var z = value &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let lower = mix(metadata.inode ^ mix(metadata.device))
+        return .record([.u64(lower), .u64(mix(lower ^ metadata.device))])
+    }
+
+    /// A `new-timestamp` as a CapStd update.
+    static func timestampUpdate(_ value: ComponentValue, _ function: String) throws -> TimestampUpdate {
+        switch value {
+        case .variant(case: 0, _): return .unchanged
+        case .variant(case: 1, _): return .now
+        case .variant(case: 2, .record(let fields)?) where fields.count == 2:
+            guard case .u64(let seconds) = fields[0], case .u32(let nanoseconds) = fields[1] else { break }
+            guard nanoseconds < 1_000_000_000 else { throw WASIErrno.invalid }
+            return .at(FileTimestamp(seconds: Int64(clamping: seconds), nanoseconds: Int64(nanoseconds)))
+        default: break
+        }
+        throw Preview2Trap("\(function): \(value) is not a new-timestamp")
+    }
+}

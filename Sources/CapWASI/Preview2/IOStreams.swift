@@ -1,0 +1,241 @@
+// wasi:io/streams: input and output streams over files and the standard streams.
+import CapComponent
+import CapStd
+
+/// Why a stream operation failed: `closed` at the end of input, or an error the guest can
+/// inspect through `wasi:io/error` and `filesystem-error-code`.
+enum StreamError: Error {
+    case failed(StreamFailure)
+    case closed
+}
+
+/// The host object behind a `wasi:io/error.error` handle.
+struct StreamFailure: Sendable {
+    let errno: WASIErrno
+    let message: String
+
+    init(_ errno: WASIErrno, _ message: String) {
+        self.errno = errno
+        self.message = message
+    }
+}
+
+/// The host object behind an `input-stream`: a file read from an offset, or standard input.
+final class InputStream {
+    enum Source {
+        case file(File, offset: Int64)
+        case standardInput
+    }
+
+    private var source: Source?
+
+    init(_ source: Source) {
+        self.source = source
+    }
+
+    /// Reads up to `count` bytes; `closed` at the end (a file's end, or a closed stream).
+    func read(_ count: Int, _ policy: InstancePolicy) -> Result<[UInt8], StreamError> {
+        guard let source else { return .failure(.closed) }
+        guard count > 0 else { return .success([]) }
+        var buffer = [UInt8](repeating: 0, count: min(count, 1 << 20))
+        switch source {
+        case .file(let file, let offset):
+            let read: Int
+            do {
+                read = try buffer.withUnsafeMutableBytes { bytes in
+                    Result { () throws(CapStdError) in try file.read(into: bytes, at: offset) }
+                }.get()
+            } catch {
+                return .failure(.failed(StreamFailure(WASIErrno(error), error.description)))
+            }
+            guard read > 0 else { return .failure(.closed) }
+            self.source = .file(file, offset: offset + Int64(read))
+            buffer.removeLast(buffer.count - read)
+        case .standardInput:
+            let read = buffer.withUnsafeMutableBytes { policy.readStandardInput(into: $0) }
+            guard read > 0 else { return .failure(.closed) }
+            buffer.removeLast(buffer.count - read)
+        }
+        return .success(buffer)
+    }
+
+    func close() {
+        if case .file(let file, _)? = source { file.close() }
+        source = nil
+    }
+}
+
+/// The host object behind an `output-stream`: a file written at an offset or appended to, or
+/// standard output or error.
+final class OutputStream {
+    enum Sink {
+        case file(File, offset: Int64, append: Bool)
+        case standard(Int32)
+    }
+
+    private var sink: Sink?
+    /// How denials name the file: the guest's path and its preopen.
+    let guestPath: String
+    let preopen: String
+
+    /// What `check-write` allows at once; writes are synchronous, so this only bounds the copy.
+    static let writeBudget: UInt64 = 1 << 20
+
+    init(_ sink: Sink, guestPath: String, preopen: String) {
+        self.sink = sink
+        self.guestPath = guestPath
+        self.preopen = preopen
+    }
+
+    var isClosed: Bool { sink == nil }
+
+    /// Writes all of `bytes`, or as much as the write quota allows and then fails with `DQUOT`.
+    func write(_ bytes: [UInt8], _ policy: InstancePolicy, _ operation: String) -> Result<Void, StreamError> {
+        guard let sink else { return .failure(.closed) }
+        switch sink {
+        case .standard(let fd):
+            _ = bytes.withUnsafeBytes { policy.writeStandard(fd, $0) }
+            return .success(())
+        case .file(let file, let offset, let append):
+            let allowed: Int
+            do {
+                allowed = Int(try policy.writeAllowance(Int64(bytes.count), operation, guestPath: guestPath, preopen: preopen))
+            } catch {
+                return .failure(.failed(StreamFailure(error, "the write quota is used up")))
+            }
+            var written = 0
+            do throws(CapStdError) {
+                try bytes.withUnsafeBytes { buffer in
+                    Result { () throws(CapStdError) in
+                        while written < allowed {
+                            let rest = UnsafeRawBufferPointer(rebasing: buffer[written..<allowed])
+                            let count = append ? try file.append(rest) : try file.write(rest, at: offset + Int64(written))
+                            guard count > 0 else { break }
+                            written += count
+                        }
+                    }
+                }.get()
+            } catch {
+                policy.bytesWritten += Int64(written)
+                self.sink = .file(file, offset: offset + Int64(written), append: append)
+                if InstancePolicy.isDenial(error) {
+                    policy.deny(operation, guestPath: guestPath, preopen: preopen, reason: error.description, errno: WASIErrno(error))
+                }
+                return .failure(.failed(StreamFailure(WASIErrno(error), error.description)))
+            }
+            policy.bytesWritten += Int64(written)
+            self.sink = .file(file, offset: offset + Int64(written), append: append)
+            guard written == bytes.count else {
+                let reason = "writing \(bytes.count) bytes exceeds the write quota"
+                policy.deny(operation, guestPath: guestPath, preopen: preopen, reason: reason, errno: .quota)
+                return .failure(.failed(StreamFailure(.quota, reason)))
+            }
+            return .success(())
+        }
+    }
+
+    func close() {
+        if case .file(let file, _, _)? = sink { file.close() }
+        sink = nil
+    }
+}
+
+extension Preview2Host {
+    /// The `stream-error` value: `last-operation-failed(own<error>)` or `closed`.
+    func streamError(_ error: StreamError) throws -> ComponentValue {
+        switch error {
+        case .closed: return .variant(case: 1, payload: nil)
+        case .failed(let failure): return .variant(case: 0, payload: try own(.error(failure), types.error))
+        }
+    }
+
+    func streamResult(_ result: Result<Void, StreamError>) throws -> ComponentValue {
+        switch result {
+        case .success: return .ok()
+        case .failure(let error): return .err(try streamError(error))
+        }
+    }
+
+    func bindStreams(to linker: ComponentLinker) {
+        let streams = "wasi:io/streams"
+        let read: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
+            let stream = try host.inputStream(a)
+            let count = Int(clamping: try a.u64(1))
+            switch stream.read(count, host.policy) {
+            case .success(let bytes): return .ok(.bytes(bytes))
+            case .failure(let error): return .err(try host.streamError(error))
+            }
+        }
+        define(linker, streams, "[method]input-stream.read", read)
+        define(linker, streams, "[method]input-stream.blocking-read", read)
+        let skip: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
+            let stream = try host.inputStream(a)
+            var left = try a.u64(1)
+            var skipped: UInt64 = 0
+            while left > 0 {
+                switch stream.read(Int(clamping: min(left, 1 << 20)), host.policy) {
+                case .success(let bytes):
+                    skipped += UInt64(bytes.count)
+                    left -= UInt64(bytes.count)
+                case .failure(let error):
+                    if skipped > 0, case .closed = error { return .ok(.u64(skipped)) }
+                    return .err(try host.streamError(error))
+                }
+            }
+            return .ok(.u64(skipped))
+        }
+        define(linker, streams, "[method]input-stream.skip", skip)
+        define(linker, streams, "[method]input-stream.blocking-skip", skip)
+        define(linker, streams, "[method]input-stream.subscribe") { host, a in
+            _ = try host.inputStream(a)
+            return try host.own(.pollable(.ready), host.types.pollable)
+        }
+
+        define(linker, streams, "[method]output-stream.check-write") { host, a in
+            let stream = try host.outputStream(a)
+            return stream.isClosed ? .err(try host.streamError(.closed)) : .ok(.u64(OutputStream.writeBudget))
+        }
+        let write: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
+            let stream = try host.outputStream(a)
+            let bytes = try a.bytes(1)
+            return try host.streamResult(stream.write(bytes, host.policy, "output-stream.write"))
+        }
+        define(linker, streams, "[method]output-stream.write", write)
+        define(linker, streams, "[method]output-stream.blocking-write-and-flush", write)
+        let flush: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
+            let stream = try host.outputStream(a)
+            return stream.isClosed ? .err(try host.streamError(.closed)) : .ok()
+        }
+        define(linker, streams, "[method]output-stream.flush", flush)
+        define(linker, streams, "[method]output-stream.blocking-flush", flush)
+        define(linker, streams, "[method]output-stream.subscribe") { host, a in
+            _ = try host.outputStream(a)
+            return try host.own(.pollable(.ready), host.types.pollable)
+        }
+        let writeZeroes: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
+            let stream = try host.outputStream(a)
+            let count = try a.u64(1)
+            guard count <= OutputStream.writeBudget else {
+                throw Preview2Trap("\(a.function): \(count) bytes is more than check-write allowed (\(OutputStream.writeBudget))")
+            }
+            return try host.streamResult(stream.write([UInt8](repeating: 0, count: Int(count)), host.policy, "output-stream.write-zeroes"))
+        }
+        define(linker, streams, "[method]output-stream.write-zeroes", writeZeroes)
+        define(linker, streams, "[method]output-stream.blocking-write-zeroes-and-flush", writeZeroes)
+        let splice: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
+            let output = try host.outputStream(a)
+            let input = try host.inputStream(a, 1)
+            let count = Int(clamping: min(try a.u64(2), OutputStream.writeBudget))
+            switch input.read(count, host.policy) {
+            case .success(let bytes):
+                switch output.write(bytes, host.policy, "output-stream.splice") {
+                case .success: return .ok(.u64(UInt64(bytes.count)))
+                case .failure(let error): return .err(try host.streamError(error))
+                }
+            case .failure(let error): return .err(try host.streamError(error))
+            }
+        }
+        define(linker, streams, "[method]output-stream.splice", splice)
+        define(linker, streams, "[method]output-stream.blocking-splice", splice)
+    }
+}

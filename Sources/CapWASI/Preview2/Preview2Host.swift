@@ -1,0 +1,144 @@
+// The WASI 0.2 host of one component instance: its resources, policy, and how it binds to a linker.
+import CapComponent
+import CapStd
+
+/// Ends a component run from inside a host function: `wasi:cli/exit`, or a limit.
+struct Preview2Stop: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The `wasi:cli/command` host of one component instance, its file system CapStd. Holds the
+/// same ``InstancePolicy`` as the preview 1 host: denials, write quota, standard streams and
+/// deadline. Confined to the thread running the instance.
+final class Preview2Host {
+    let policy: InstancePolicy
+    let resources: HostResourceTable
+    var configuration: WASIConfiguration { policy.configuration }
+    /// The status `wasi:cli/exit` was called with, if it was.
+    var exitCode: UInt32?
+    /// Set when a host call found the deadline passed.
+    var timedOut = false
+
+    /// The host resource types, made when the host is bound to a linker.
+    private(set) var types = ResourceTypes()
+
+    struct ResourceTypes {
+        var descriptor = ResourceType(name: "descriptor")
+        var directoryEntryStream = ResourceType(name: "directory-entry-stream")
+        var inputStream = ResourceType(name: "input-stream")
+        var outputStream = ResourceType(name: "output-stream")
+        var pollable = ResourceType(name: "pollable")
+        var error = ResourceType(name: "error")
+        var terminalInput = ResourceType(name: "terminal-input")
+        var terminalOutput = ResourceType(name: "terminal-output")
+        var network = ResourceType(name: "network")
+    }
+
+    init(configuration: WASIConfiguration, sink: DenialSink?) {
+        policy = InstancePolicy(configuration: configuration, sink: sink)
+        resources = HostResourceTable(limit: configuration.limits.maxOpenFiles)
+    }
+
+    /// Closes every file and directory the instance opened; preopened `Dir`s stay open.
+    func closeAll() {
+        resources.closeAll()
+    }
+
+    // MARK: Binding
+
+    /// The version every interface is defined under; the linker serves every `0.2.x`.
+    static let version = "0.2.0"
+
+    static func interface(_ name: String) -> String { "\(name)@\(version)" }
+
+    /// Defines every function and resource of the `wasi:cli/command` world in `linker`, plus
+    /// refusing definitions of whatever `component` imports from `wasi:sockets`.
+    func bind(to linker: ComponentLinker, for component: Component) {
+        types.error = resource(linker, "wasi:io/error", "error")
+        types.pollable = resource(linker, "wasi:io/poll", "pollable")
+        types.inputStream = resource(linker, "wasi:io/streams", "input-stream")
+        types.outputStream = resource(linker, "wasi:io/streams", "output-stream")
+        types.descriptor = resource(linker, "wasi:filesystem/types", "descriptor")
+        types.directoryEntryStream = resource(linker, "wasi:filesystem/types", "directory-entry-stream")
+        types.terminalInput = resource(linker, "wasi:cli/terminal-input", "terminal-input")
+        types.terminalOutput = resource(linker, "wasi:cli/terminal-output", "terminal-output")
+        types.network = resource(linker, "wasi:sockets/network", "network")
+        bindError(to: linker)
+        bindPoll(to: linker)
+        bindStreams(to: linker)
+        bindTypes(to: linker)
+        bindPreopens(to: linker)
+        bindEnvironment(to: linker)
+        bindExit(to: linker)
+        bindStdio(to: linker)
+        bindTerminals(to: linker)
+        bindMonotonicClock(to: linker)
+        bindWallClock(to: linker)
+        bindRandom(to: linker)
+        bindInsecureRandom(to: linker)
+        bindInsecureSeed(to: linker)
+        bindSockets(to: linker, for: component)
+    }
+
+    private func resource(_ linker: ComponentLinker, _ interface: String, _ name: String) -> ResourceType {
+        linker.defineResource(Self.interface(interface), name) { [unowned self] representation in
+            self.resources.remove(representation)
+        }
+    }
+
+    /// Defines one function. Every call first checks the deadline; a trap the body throws ends
+    /// the guest with its message.
+    func define(
+        _ linker: ComponentLinker, _ interface: String, _ name: String,
+        _ body: @escaping (Preview2Host, Arguments) throws -> ComponentValue?
+    ) {
+        let function = "\(interface)#\(name)"
+        linker.define(Self.interface(interface), name) { [unowned self] values in
+            if self.policy.isPastDeadline {
+                self.timedOut = true
+                throw Preview2Stop(description: "the time limit passed")
+            }
+            return try body(self, Arguments(values, function))
+        }
+    }
+
+    // MARK: Resources
+
+    /// Stores a new host object and returns the `own` handle the guest receives. A full table
+    /// traps: functions without an error result have no other way to fail.
+    func own(_ resource: HostResource, _ type: ResourceType) throws -> ComponentValue {
+        do {
+            return .own(ResourceHandle(type: type, representation: try resources.insert(resource)))
+        } catch {
+            throw Preview2Trap("the instance holds its limit of \(resources.limit) resources")
+        }
+    }
+
+    func descriptor(_ arguments: Arguments, _ index: Int = 0) throws -> FilesystemDescriptor {
+        guard case .descriptor(let descriptor)? = resources.get(try arguments.handle(index)) else {
+            throw Preview2Trap("\(arguments.function): argument \(index) is not an open descriptor")
+        }
+        return descriptor
+    }
+
+    func inputStream(_ arguments: Arguments, _ index: Int = 0) throws -> InputStream {
+        guard case .inputStream(let stream)? = resources.get(try arguments.handle(index)) else {
+            throw Preview2Trap("\(arguments.function): argument \(index) is not an input stream")
+        }
+        return stream
+    }
+
+    func outputStream(_ arguments: Arguments, _ index: Int = 0) throws -> OutputStream {
+        guard case .outputStream(let stream)? = resources.get(try arguments.handle(index)) else {
+            throw Preview2Trap("\(arguments.function): argument \(index) is not an output stream")
+        }
+        return stream
+    }
+
+    func pollable(_ representation: UInt32, _ function: String) throws -> Pollable {
+        guard case .pollable(let pollable)? = resources.get(representation) else {
+            throw Preview2Trap("\(function): handle \(representation) is not a pollable")
+        }
+        return pollable
+    }
+}

@@ -1,0 +1,34 @@
+// wasi:random/random: bytes from the system's cryptographically secure generator.
+import CapComponent
+
+extension Preview2Host {
+    /// `count` bytes from the system generator. A request larger than the instance's memory
+    /// limit could never be stored in the guest, so it traps rather than allocate on the host.
+    func randomBytes(_ arguments: Arguments) throws -> ComponentValue {
+        let count = try arguments.u64(0)
+        guard count <= UInt64(configuration.limits.maxMemoryBytes) else {
+            throw Preview2Trap("\(arguments.function): \(count) bytes is more than the instance's memory limit")
+        }
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: Int(count))
+        bytes.withUnsafeMutableBytes { buffer in
+            var index = 0
+            while index < buffer.count {
+                let word = generator.next()
+                for byte in 0..<min(8, buffer.count - index) {
+                    buffer[index + byte] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(byte)))
+                }
+                index += 8
+            }
+        }
+        return .bytes(bytes)
+    }
+
+    func bindRandom(to linker: ComponentLinker) {
+        define(linker, "wasi:random/random", "get-random-bytes") { host, a in try host.randomBytes(a) }
+        define(linker, "wasi:random/random", "get-random-u64") { _, _ in
+            var generator = SystemRandomNumberGenerator()
+            return .u64(generator.next())
+        }
+    }
+}

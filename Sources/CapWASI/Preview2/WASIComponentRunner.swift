@@ -1,0 +1,124 @@
+// Running a WASI 0.2 component in a fresh, confined instance: the command world or a plain export.
+import CapComponent
+import Logging
+@_spi(Fuzzing) import WasmKit
+
+/// A parsed WASI 0.2 component, ready to be run any number of times.
+public struct WASIComponent: Sendable {
+    let component: Component
+
+    /// Reads `bytes` (and validates every embedded core module).
+    ///
+    /// - Throws: ``WASIRunError/invalidComponent(_:)`` naming what is wrong.
+    public init(bytes: [UInt8]) throws(WASIRunError) {
+        do { component = try Component(bytes: bytes) } catch { throw .invalidComponent(error.description) }
+    }
+
+    /// Whether the component exports a function named `name` directly (not through an
+    /// interface), such as a plugin's `run`.
+    public func exportsFunction(_ name: String) -> Bool {
+        component.exports.contains { $0.name == name && $0.kind == "func" }
+    }
+
+    /// Whether `bytes` start like a component rather than a core module: the same magic
+    /// number, then version 0x0d and layer 1 instead of version 1 and layer 0.
+    public static func isComponent(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 8 && bytes[0..<4] == [0x00, 0x61, 0x73, 0x6d] && bytes[4..<8] == [0x0d, 0x00, 0x01, 0x00]
+    }
+}
+
+/// Which export of a component a run calls.
+public enum ComponentEntry: Sendable, Hashable {
+    /// `run` of `wasi:cli/run@0.2.x`, as `wasmtime run` calls it: `ok` is exit code 0, `err` 1.
+    case command
+    /// A function the component exports directly, such as the plain `run: func()` a plugin
+    /// exports for its host; it takes no arguments and returns nothing or a `result`.
+    case function(String)
+}
+
+extension WASIRunner {
+    /// Runs a component in a new instance with `configuration`, the same limits, preopens,
+    /// quotas, stdio and denial reports as a preview 1 module gets. Every file and directory the
+    /// instance opened is closed when this returns or throws; preopened `Dir`s stay the embedder's.
+    ///
+    /// - Parameters:
+    ///   - entry: What to call: `wasi:cli/run` (the default) or a plain export.
+    ///   - denialSink: Receives each refused operation as it happens; by default a `.notice`
+    ///     line on the `capsule.wasi` logger.
+    /// - Returns: The exit code is 0 when the entry returns `ok` or nothing, 1 for `err`, and
+    ///   the status given to `wasi:cli/exit` when the guest calls it.
+    public static func run(
+        _ component: WASIComponent, entry: ComponentEntry = .command, configuration: WASIConfiguration,
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
+    ) throws(WASIRunError) -> WASIRunResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let engine = engine(for: configuration.limits)
+        let store = Store(engine: engine)
+        let limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
+        store.resourceLimiter = limiter
+        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
+
+        let host = Preview2Host(configuration: configuration, sink: denialSink)
+        defer { host.closeAll() }
+        let linker = ComponentLinker(engine: engine)
+        host.bind(to: linker, for: component.component)
+
+        func stopped(_ error: CapComponent.ComponentError) -> WASIRunError? {
+            if host.timedOut { return .timeout(configuration.limits.timeout ?? .zero) }
+            if let exceeded = limiter.exceeded { return .memoryLimit(requested: exceeded.requested, limit: exceeded.limit) }
+            if let budget = configuration.limits.fuel, error.message.contains("out of fuel") { return .outOfFuel(budget: budget) }
+            return nil
+        }
+
+        let instance: ComponentInstance
+        do {
+            instance = try linker.instantiate(component.component, in: store)
+        } catch {
+            if host.exitCode == nil {
+                throw stopped(error) ?? .instantiation(error.description)
+            }
+            return result(host, exitCode: host.exitCode ?? 1, store, configuration, start.duration(to: clock.now))
+        }
+        guard let function = exported(entry, instance) else {
+            let exports = instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ")
+            switch entry {
+            case .command: throw .missingExport("the component exports no wasi:cli/run@0.2 interface (it exports \(exports))")
+            case .function(let name): throw .missingExport("the component exports no function \(name) (it exports \(exports))")
+            }
+        }
+        var exitCode: UInt32 = 0
+        do {
+            switch try function.call([]) {
+            case .result(.failure)?: exitCode = 1
+            default: exitCode = 0
+            }
+        } catch {
+            if let code = host.exitCode {
+                exitCode = code
+            } else {
+                throw stopped(error) ?? .trap(error.description)
+            }
+        }
+        return result(host, exitCode: exitCode, store, configuration, start.duration(to: clock.now))
+    }
+
+    private static func exported(_ entry: ComponentEntry, _ instance: ComponentInstance) -> ComponentInstance.ExportedFunction? {
+        switch entry {
+        case .function(let name):
+            return instance.function(name)
+        case .command:
+            let interface = instance.exportNames.first { $0.hasPrefix("wasi:cli/run@0.2.") }
+            return interface.flatMap { instance.function($0, "run") }
+        }
+    }
+
+    private static func result(
+        _ host: Preview2Host, exitCode: UInt32, _ store: Store, _ configuration: WASIConfiguration, _ wallTime: Duration
+    ) -> WASIRunResult {
+        let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
+        return WASIRunResult(
+            exitCode: exitCode, stdout: host.policy.captured[1] ?? [], stderr: host.policy.captured[2] ?? [],
+            denials: host.policy.denials, fuelUsed: fuelUsed, wallTime: wallTime)
+    }
+}

@@ -150,7 +150,7 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            exclude: ["Guests"],
+            exclude: ["Guests", "Components"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -5,7 +5,7 @@ extension Preview2Host {
     func bindExit(to linker: ComponentLinker) {
         define(linker, "wasi:cli/exit", "exit") { host, a in
             guard case .result(let status) = try a.value(0) else { throw Preview2Trap("\(a.function): the status is not a result") }
-            host.exitCode = (try? status.get()) != nil ? 0 : 1
+            if case .success = status { host.exitCode = 0 } else { host.exitCode = 1 }
             throw Preview2Stop(description: "the guest exited with status \(host.exitCode ?? 1)")
         }
         // Unstable in 0.2 (`cli-exit-with-code`), but what wasi-libc's exit(n) calls when present.

@@ -2,8 +2,11 @@
 // resident memory before and after, for LeakTests: a child process, so that no other test's
 // allocations move the figures.
 //
-//   leak-probe sequential N    N runs one after another for one tenant
-//   leak-probe concurrent N    N tenants run at once (one PluginHost, N runs in flight)
+//   leak-probe sequential N [component]   N runs one after another for one tenant
+//   leak-probe concurrent N [component]   N tenants run at once (one PluginHost, N runs in flight)
+//
+// With `component`, the plugin is Examples/Plugins/report-component.wasm (a WASI 0.2 component
+// through the preview 1 adapter) instead of the module below.
 //
 // Prints one line: runs= failures= descriptors_before= descriptors_after= resident_before_kib=
 // resident_after_kib= descriptors_inside= (descriptors still pointing into the tenants' tree).
@@ -41,10 +44,13 @@ enum LeakProbe {
 
     static func main() async throws {
         let arguments = CommandLine.arguments
-        guard arguments.count == 3, let count = Int(arguments[2]), ["sequential", "concurrent"].contains(arguments[1]) else {
-            print("usage: leak-probe sequential|concurrent N")
+        guard arguments.count == 3 || (arguments.count == 4 && arguments[3] == "component"), let count = Int(arguments[2]),
+            ["sequential", "concurrent"].contains(arguments[1])
+        else {
+            print("usage: leak-probe sequential|concurrent N [component]")
             exit(2)
         }
+        let component = arguments.count == 4
         var template = Array("/tmp/capsule-leak-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -74,12 +80,16 @@ enum LeakProbe {
             }
         }
 
-        let module = try WASIModule(bytes: wat2wasm(plugin))
+        let repository = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
+        let plugin: Plugin =
+            component
+            ? try Plugin(bytes: try Dir.openAmbient(repository.appending("Examples/Plugins"), ambientAuthority()).read("report-component.wasm"))
+            : .module(try WASIModule(bytes: wat2wasm(Self.plugin)))
         var failures = 0
         let before: Usage
         let after: Usage
         if arguments[1] == "sequential" {
-            let host = PluginHost(module: module, maxConcurrentRuns: 1)
+            let host = PluginHost(plugin: plugin, maxConcurrentRuns: 1)
             // A tenth of the runs first, so the allocator and the runtime reach a steady state.
             let warmUp = try capabilities(0..<1)[0]
             for _ in 0..<(count / 10) where (try? host.run(warmUp, denialSink: nil).outcome.get().exitCode) != 0 { failures += 1 }
@@ -90,7 +100,7 @@ enum LeakProbe {
             release([tenant])
             after = Usage.now(excluding: path)
         } else {
-            let host = PluginHost(module: module, maxConcurrentRuns: count)
+            let host = PluginHost(plugin: plugin, maxConcurrentRuns: count)
             let warmUp = try capabilities(0..<min(count, 50))
             _ = await host.run(tenants: warmUp, denialSink: nil)
             release(warmUp)
@@ -101,8 +111,9 @@ enum LeakProbe {
             release(tenants)
             after = Usage.now(excluding: path)
         }
-        let copied = try top.readString(RawPath("t\(tenantCount - 1)/output/copy.txt"))
-        if copied != "secret = \"only-t\(tenantCount - 1)\"\n" { failures += 1 }
+        let secret = "secret = \"only-t\(tenantCount - 1)\"\n"
+        let written = try top.readString(RawPath("t\(tenantCount - 1)/output/" + (component ? "report.txt" : "copy.txt")))
+        if component ? !written.hasSuffix(secret) : written != secret { failures += 1 }
         print(
             "runs=\(count) failures=\(failures) descriptors_before=\(before.descriptors) descriptors_after=\(after.descriptors)"
                 + " resident_before_kib=\(before.residentKiB) resident_after_kib=\(after.residentKiB) descriptors_inside=\(after.inside)")

@@ -23,6 +23,12 @@ struct LeakTests {
         Self.check(figures, runs: 1_000)
     }
 
+    @Test("200 sequential and 60 concurrent component runs leave descriptors and memory where they started")
+    func componentRuns() throws {
+        Self.check(try Self.probe("sequential", 200, component: true), runs: 200)
+        Self.check(try Self.probe("concurrent", 60, component: true), runs: 60)
+    }
+
     static func check(_ figures: [String: Int], runs: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(figures["runs"] == runs, sourceLocation: sourceLocation)
         #expect(figures["failures"] == 0, sourceLocation: sourceLocation)
@@ -34,17 +40,17 @@ struct LeakTests {
     }
 
     /// Runs the leak probe (built beside this test bundle) and reads its `key=value` line.
-    static func probe(_ mode: String, _ count: Int) throws -> [String: Int] {
+    static func probe(_ mode: String, _ count: Int, component: Bool = false) throws -> [String: Int] {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let process = Process()
         process.executableURL = bundle.appendingPathComponent("leak-probe")
-        process.arguments = [mode, String(count)]
+        process.arguments = [mode, String(count)] + (component ? ["component"] : [])
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        print("leak probe, \(mode) \(count): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+        print("leak probe, \(mode) \(count)\(component ? " component" : ""): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
         #expect(process.terminationStatus == 0, "leak-probe exited \(process.terminationStatus): \(text)")
         var figures: [String: Int] = [:]
         for field in text.split(whereSeparator: \.isWhitespace) {

@@ -41,11 +41,28 @@ public struct LoweredFunction {
         let signature = try CanonicalSignature(type, direction: .lower)
         try signature.validate(options)
         self.type = type
+        let binding = LoweredBinding(options: options, instance: instance, implementation: implementation)
+        self.binding = binding
         function = Function(
             store: store, parameters: signature.coreType.parameters, results: signature.coreType.results,
             raw: { _, arguments, results in
+                guard let options = binding.options, let instance = binding.instance, let implementation = binding.implementation else {
+                    throw ComponentTrap(.reentrance, "\(name) was called after its component instance was released")
+                }
                 try Self.invoke(signature, options, instance, name, implementation, arguments, results)
             })
+    }
+
+    /// What the core function's closure calls. The store keeps the closure, and the options'
+    /// memory and realloc keep the store: ``release()`` breaks that cycle when the instance
+    /// that owns the store goes away.
+    let binding: LoweredBinding
+
+    /// Makes later calls trap instead of running, and lets the store be freed.
+    public func release() {
+        binding.options = nil
+        binding.instance = nil
+        binding.implementation = nil
     }
 
     private static func invoke(
@@ -89,5 +106,18 @@ public struct LoweredFunction {
         } catch let trap as ComponentTrap where trap.code == .typeMismatch {
             throw ComponentTrap(.typeMismatch, "the result of \(name): \(trap.message)")
         }
+    }
+}
+
+/// The parts of a lowered function that refer back to its store, held so they can be dropped.
+final class LoweredBinding {
+    var options: CanonicalOptions?
+    var instance: ComponentInstanceState?
+    var implementation: (([ComponentValue]) throws -> ComponentValue?)?
+
+    init(options: CanonicalOptions, instance: ComponentInstanceState, implementation: @escaping ([ComponentValue]) throws -> ComponentValue?) {
+        self.options = options
+        self.instance = instance
+        self.implementation = implementation
     }
 }

@@ -5,7 +5,9 @@ import WasmKit
 /// A component instance made by ``ComponentLinker/instantiate(_:)``: its core instances live
 /// in ``store``, and its exports are called with ``ComponentValue``s.
 ///
-/// Each call runs to completion on the calling thread; the instance is not thread-safe. After a
+/// Each call runs to completion on the calling thread; the instance is not thread-safe. Keep the
+/// instance as long as its exports are called: when it is released, its store and core instances
+/// are freed, and a call through an ``ExportedFunction`` kept longer traps. After a
 /// trap the instance cannot be entered again: later calls fail with ``ComponentError/Code/trap``.
 /// `own` handles an export returns belong to the caller: pass them back or release them with
 /// ``drop(_:)``.
@@ -16,12 +18,25 @@ public final class ComponentInstance {
     private let root: InstanceValue
     /// Keeps every nested instance's state alive: the resource registry holds them weakly.
     private let states: [ComponentInstanceState]
+    private let lowered: [LoweredFunction]
 
-    init(store: Store, registry: ResourceRegistry, exports: InstanceValue, states: [ComponentInstanceState]) {
+    init(
+        store: Store, registry: ResourceRegistry, exports: InstanceValue, states: [ComponentInstanceState],
+        lowered: [LoweredFunction]
+    ) {
         self.store = store
         self.registry = registry
         self.root = exports
         self.states = states
+        self.lowered = lowered
+    }
+
+    /// The store's host functions refer to the instance's memories and functions, which refer
+    /// to the store: releasing them lets the store, and every core instance in it, be freed.
+    /// An ``ExportedFunction`` kept past this point traps when its core code calls an import.
+    deinit {
+        for function in lowered { function.release() }
+        registry.removeAll()
     }
 
     /// An exported component function, bound to its instance.

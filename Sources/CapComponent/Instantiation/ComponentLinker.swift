@@ -127,7 +127,8 @@ public final class ComponentLinker {
         var instantiator = Instantiator(store: store, registry: registry)
         let root = try instantiator.instantiate(
             ComponentClosure(ast: component.ast, outer: nil), parentState: nil, imports: .host(self))
-        return ComponentInstance(store: store, registry: registry, exports: root.exports, states: instantiator.states)
+        return ComponentInstance(
+            store: store, registry: registry, exports: root.exports, states: instantiator.states, lowered: instantiator.lowered)
     }
 
     // MARK: Resolving imports

@@ -15,6 +15,9 @@ struct Instantiator {
     let registry: ResourceRegistry
     /// Every component instance made, kept alive as long as the top-level instance.
     private(set) var states: [ComponentInstanceState] = []
+    /// Every lowered function made, released with the top-level instance (their closures live
+    /// in the store and would otherwise keep it alive).
+    private(set) var lowered: [LoweredFunction] = []
 
     init(store: Store, registry: ResourceRegistry) {
         self.store = store
@@ -135,7 +138,7 @@ struct Instantiator {
 
     // MARK: Canonical definitions
 
-    private func canon(_ canon: Canon, _ context: InstanceContext, _ names: ExportNames) throws(ComponentError) {
+    private mutating func canon(_ canon: Canon, _ context: InstanceContext, _ names: ExportNames) throws(ComponentError) {
         let state = context.state
         switch canon {
         case .lift(let coreIndex, let definition, let typeIndex):
@@ -161,6 +164,7 @@ struct Instantiator {
                     store: store, type: function.type, options: options, instance: state,
                     name: function.name, implementation: { arguments in try function.body(arguments, state) })
                 context.coreFunctions.append(lowered.function)
+                self.lowered.append(lowered)
             } catch {
                 throw ComponentError(error, context: "canon lower of \(function.name)")
             }

@@ -48,6 +48,12 @@ public final class ResourceRegistry {
 
     func implementer(of type: ResourceType) -> Implementer? { implementers[type] }
 
+    /// Forgets every implementer: their destructors (core functions and host closures) refer to
+    /// the store, whose built-ins refer to this registry.
+    func removeAll() {
+        implementers.removeAll()
+    }
+
     /// Whether `instance` is the component instance that implements `type`.
     func isImplemented(_ type: ResourceType, by instance: ComponentInstanceState) -> Bool {
         guard case .component(let weak, _) = implementers[type] else { return false }

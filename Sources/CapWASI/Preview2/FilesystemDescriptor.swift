@@ -92,8 +92,10 @@ extension Preview2Host {
 
     /// `descriptor-stat`: type, link count, size and the three timestamps.
     static func descriptorStat(_ metadata: Metadata) -> ComponentValue {
+        // A `datetime` counts from 1970; an earlier time has no value, as in Wasmtime.
         func time(_ stamp: FileTimestamp) -> ComponentValue {
-            .option(datetime(seconds: UInt64(clamping: stamp.seconds), nanoseconds: UInt32(clamping: stamp.nanoseconds)))
+            guard stamp.seconds >= 0 else { return .option(nil) }
+            return .option(datetime(seconds: UInt64(stamp.seconds), nanoseconds: UInt32(clamping: stamp.nanoseconds)))
         }
         return .record([
             descriptorType(metadata.type), .u64(UInt64(metadata.linkCount)), .u64(UInt64(clamping: metadata.size)),

@@ -346,7 +346,15 @@ extension Preview2Host {
         let dir = try Self.directory(parent)
         let guestPath = parent.guestPath(of: path)
         let raw = RawPath(path)
-        // A subdirectory may change what its parent may change, no more, whatever is asked.
+        // A subdirectory may change what its parent may change, no more. Asking for more is a
+        // mutation of a read-only tree, refused as every other one is (the WIT says read-only;
+        // this host's read-only refusals are all `access`, what libc turns into EACCES).
+        if flags.contains("mutate-directory") && !parent.canMutateDirectory {
+            policy.deny(
+                "descriptor.open-at", guestPath: guestPath, preopen: parent.preopen,
+                reason: "mutate-directory was asked for beneath a read-only directory", errno: .access)
+            throw WASIErrno.access
+        }
         let directoryFlags = Set(["read"]).union(parent.canMutateDirectory ? ["mutate-directory"] : [])
         func directoryDescriptor() throws -> ComponentValue {
             let subdirectory = try capStd("open-at", parent, path) { () throws(CapStdError) in try dir.openDir(raw, followSymlinks: follow) }

@@ -1,12 +1,26 @@
-;; The core module of limits.wasm (see limits.wit and build.sh): each export ends a run one way.
+;; The core module of limits.wasm (see limits.wit and build.sh): each export ends a run one way,
+;; except echo-stdin, which copies standard input to standard output.
 (module
   (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
+  (import "wasi:cli/stdin@0.2.0" "get-stdin" (func $get-stdin (result i32)))
   (import "wasi:cli/stdout@0.2.0" "get-stdout" (func $get-stdout (result i32)))
+  (import "wasi:io/streams@0.2.0" "[method]input-stream.blocking-read" (func $read (param i32 i64 i32)))
   (import "wasi:io/streams@0.2.0" "[method]output-stream.blocking-write-and-flush"
     (func $write (param i32 i32 i32 i32)))
   (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop-stream (param i32)))
   (import "wasi:clocks/monotonic-clock@0.2.0" "now" (func $now (result i64)))
   (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  ;; A bump allocator: lists the host returns land above 4096 and are never freed.
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $block i32)
+    (local.set $block
+      (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+        (i32.sub (i32.const 0) (local.get 2))))
+    (global.set $heap (i32.add (local.get $block) (local.get 3)))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (drop (memory.grow (i32.add (i32.shr_u (local.get 3) (i32.const 16)) (i32.const 1))))))
+    (local.get $block))
   (data (i32.const 16) "hello from a component\n")
 
   (func (export "hello")
@@ -24,6 +38,18 @@
   (func (export "spin-calling-host") (loop $forever (drop (call $now)) (br $forever)))
   (func (export "grow")
     (loop $more (br_if $more (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))))
+;; result<list<u8>, stream-error> at 64: the list at 68 and 72; any error (closed) ends the copy.
+  (func (export "echo-stdin")
+    (local $in i32) (local $out i32)
+    (local.set $in (call $get-stdin))
+    (local.set $out (call $get-stdout))
+    (block $done
+      (loop $copy
+        (call $read (local.get $in) (i64.const 5) (i32.const 64))
+        (br_if $done (i32.load8_u (i32.const 64)))
+        (call $write (local.get $out) (i32.load (i32.const 68)) (i32.load (i32.const 72)) (i32.const 80))
+        (if (i32.load8_u (i32.const 80)) (then unreachable))
+        (br $copy))))
   ;; Never drops what it gets: the host's resource limit must stop it.
   (func (export "hoard-streams") (loop $more (drop (call $get-stdout)) (br $more)))
 )

@@ -20,6 +20,16 @@ struct ComponentRunTests {
         #expect(String(decoding: result.stdout, as: UTF8.self) == "hello from a component\n")
     }
 
+    @Test("standard input comes from the configured bytes, in reads of any size, then ends")
+    func standardInput() throws {
+        let text = "line one\nline two, longer than one read\n"
+        let configuration = WASIConfiguration(stdin: .bytes(Array(text.utf8)))
+        let result = try WASIRunner.run(try testComponent("limits"), entry: .function("echo-stdin"), configuration: configuration)
+        #expect(String(decoding: result.stdout, as: UTF8.self) == text)
+        let empty = try WASIRunner.run(try testComponent("limits"), entry: .function("echo-stdin"), configuration: WASIConfiguration())
+        #expect(empty.stdout.isEmpty)
+    }
+
     @Test("wasi:cli/exit with ok is exit code 0 and with err 1, ending the run where it is called")
     func exitStatus() throws {
         let component = try testComponent("limits")

@@ -129,6 +129,24 @@ struct MultiTenantTests {
     }
 }
 
+@Suite("Write quota, module and component alike")
+struct QuotaTests {
+    @Test("a report past the byte quota fails with EDQUOT, keeps what fit, and is reported", arguments: PluginFlavour.allCases)
+    func byteQuota(_ flavour: PluginFlavour) async throws {
+        let farm = try TenantFarm(count: 1)
+        var tenant = try farm.capabilities()[0]
+        tenant.writeQuota = WriteQuota(maxBytes: 10, maxEntries: 4)
+        let run = PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
+        let result = try run.outcome.get()
+        #expect(result.exitCode == 1)
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains("/output/report.txt: Quota exceeded"))
+        #expect(result.denials.contains { $0.errno == .quota && $0.preopen == "/output" })
+        let written = try farm.top.read("t0/output/report.txt")
+        #expect(written.count <= 10)
+        #expect(written == Array("report for t0\n".utf8.prefix(written.count)))
+    }
+}
+
 enum FarmBytes {
     static func count(_ tenant: String) -> Int { TenantFarm.secret(tenant).utf8.count }
 }

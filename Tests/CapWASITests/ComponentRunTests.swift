@@ -30,6 +30,12 @@ struct ComponentRunTests {
         #expect(empty.stdout.isEmpty)
     }
 
+    @Test("wasi:sockets links, and creating a socket is refused with access-denied")
+    func sockets() throws {
+        let result = try WASIRunner.run(try testComponent("limits"), entry: .function("sockets-refused"), configuration: WASIConfiguration())
+        #expect(result.exitCode == 0)
+    }
+
     @Test("wasi:cli/exit with ok is exit code 0 and with err 1, ending the run where it is called")
     func exitStatus() throws {
         let component = try testComponent("limits")

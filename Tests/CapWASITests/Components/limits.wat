@@ -1,5 +1,6 @@
 ;; The core module of limits.wasm (see limits.wit and build.sh): each export ends a run one way,
-;; except echo-stdin, which copies standard input to standard output.
+;; except echo-stdin, which copies standard input to standard output, and sockets-refused, which
+;; traps unless creating a TCP socket fails with access-denied.
 (module
   (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
   (import "wasi:cli/stdin@0.2.0" "get-stdin" (func $get-stdin (result i32)))
@@ -9,6 +10,8 @@
     (func $write (param i32 i32 i32 i32)))
   (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop-stream (param i32)))
   (import "wasi:clocks/monotonic-clock@0.2.0" "now" (func $now (result i64)))
+  (import "wasi:sockets/instance-network@0.2.0" "instance-network" (func $network (result i32)))
+  (import "wasi:sockets/tcp-create-socket@0.2.0" "create-tcp-socket" (func $create-tcp (param i32 i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 4096))
   ;; A bump allocator: lists the host returns land above 4096 and are never freed.
@@ -50,6 +53,12 @@
         (call $write (local.get $out) (i32.load (i32.const 68)) (i32.load (i32.const 72)) (i32.const 80))
         (if (i32.load8_u (i32.const 80)) (then unreachable))
         (br $copy))))
+;; result<own<tcp-socket>, error-code> at 96: err (1) with access-denied (1) at 100.
+  (func (export "sockets-refused")
+    (drop (call $network))
+    (call $create-tcp (i32.const 0) (i32.const 96))
+    (if (i32.ne (i32.load8_u (i32.const 96)) (i32.const 1)) (then unreachable))
+    (if (i32.ne (i32.load8_u (i32.const 100)) (i32.const 1)) (then unreachable)))
   ;; Never drops what it gets: the host's resource limit must stop it.
   (func (export "hoard-streams") (loop $more (drop (call $get-stdout)) (br $more)))
 )

@@ -71,6 +71,7 @@ struct Instantiator {
                 context.append(try resolveImport(definition, context, imports))
             case .export(let export):
                 let item = try context.item(export.item)
+                if let ascribed = export.type { try checkAscription(item, ascribed, export.name, context) }
                 try context.exports.add(export.name, item)
                 context.append(item)
             }
@@ -102,7 +103,9 @@ struct Instantiator {
         case .exports(let items):
             var exports: [String: ExternalValue] = [:]
             for item in items {
-                exports[item.name] = try context.coreItem(item.sort, item.index)
+                guard exports.updateValue(try context.coreItem(item.sort, item.index), forKey: item.name) == nil else {
+                    throw ComponentError(.invalid, "a core instance exports the name \"\(item.name)\" twice")
+                }
             }
             return exports
         }
@@ -207,7 +210,17 @@ struct Instantiator {
     private func resolveImport(_ definition: ImportDefinition, _ context: InstanceContext, _ source: ImportSource) throws(ComponentError) -> Item {
         let name = definition.name
         if case .type(.equal(let index)) = definition.type {
-            return .type(try context.types.entry(index))
+            let expected = try context.types.entry(index)
+            // A nested component's `eq` type import must be given exactly that type.
+            if case .arguments(let arguments) = source {
+                guard case .type(let given)? = arguments[name] else {
+                    throw ComponentError(.missingImport, "a nested component imports type \"\(name)\", but its instantiation does not supply it")
+                }
+                guard Self.sameType(given, expected) else {
+                    throw ComponentError(.typeMismatch, "\"\(name)\" should be \(Self.describe(expected)), but was given \(Self.describe(given))")
+                }
+            }
+            return .type(expected)
         }
         switch source {
         case .host(let linker):
@@ -236,6 +249,20 @@ struct Instantiator {
         }
     }
 
+    /// Checks an export's ascribed type, `(export "a" (func $f) (func (type $t)))`, against the item.
+    private func checkAscription(_ item: Item, _ type: ExternType, _ name: String, _ context: InstanceContext) throws(ComponentError) {
+        guard item.sort == type.sort else {
+            throw ComponentError(.typeMismatch, "export \"\(name)\" is a \(item.sort), but its ascribed type is a \(type.sort)")
+        }
+        if case .function(let index) = type {
+            let expected = try context.types.function(index)
+            guard case .function(let function) = item, function.type == expected else {
+                throw ComponentError(.typeMismatch, "export \"\(name)\" does not have its ascribed type \(expected)")
+            }
+        }
+        if case .instance(let index) = type { _ = try context.types.instanceType(index) }
+    }
+
     /// Checks an argument of a nested instantiation against the import's declared type.
     private func check(_ argument: Item, against type: ExternType, _ name: String, _ context: InstanceContext) throws(ComponentError) {
         switch (argument, type) {
@@ -251,6 +278,11 @@ struct Instantiator {
                 }
                 return type
             }
+            for (resourceName, expected) in shape.resources {
+                guard case .type(.resource(let given))? = instance[resourceName], given === expected else {
+                    throw ComponentError(.typeMismatch, "instance \"\(name)\": resource types are not the same for \"\(resourceName)\"")
+                }
+            }
             for (functionName, expected) in shape.functions {
                 guard case .function(let function)? = instance[functionName] else {
                     throw ComponentError(.typeMismatch, "instance \"\(name)\" has no function \"\(functionName)\"")
@@ -263,8 +295,32 @@ struct Instantiator {
             guard case .resource = entry else {
                 throw ComponentError(.typeMismatch, "\"\(name)\" should be a resource type, but is \(entry.kind)")
             }
+        case (.component, .component), (.function, _), (.instance, _):
+            break
         default:
             break
+        }
+    }
+}
+
+extension Instantiator {
+    /// Whether two type-index entries are the same type: value and function types structurally,
+    /// resources by identity.
+    static func sameType(_ a: TypeEntry, _ b: TypeEntry) -> Bool {
+        switch (a, b) {
+        case (.value(let x), .value(let y)): x == y
+        case (.function(let x), .function(let y)): x == y
+        case (.resource(let x), .resource(let y)): x === y
+        default: false
+        }
+    }
+
+    static func describe(_ entry: TypeEntry) -> String {
+        switch entry {
+        case .value(let type): "\(type)"
+        case .function(let type): "\(type)"
+        case .resource(let type): "resource \(type)"
+        default: entry.kind
         }
     }
 }

@@ -110,9 +110,17 @@ final class TypeScope {
             for parameter in function.parameters {
                 parameters.append(ValueType.Field(parameter.name, try valueType(parameter.type)))
             }
-            return .function(FunctionType(parameters: parameters, result: try function.result.map(valueType)))
-        case .instance(let declarations): return .instance(TypeDescriptor(declarations: declarations, enclosing: self))
-        case .component(let declarations): return .component(TypeDescriptor(declarations: declarations, enclosing: self))
+            let result = try function.result.map(valueType)
+            if let result, result.containsBorrow {
+                throw ComponentError(.invalid, "function result cannot contain a `borrow` type (\(result))")
+            }
+            return .function(FunctionType(parameters: parameters, result: result))
+        case .instance(let declarations):
+            try DeclarationKinds.validate(declarations, enclosing: self)
+            return .instance(TypeDescriptor(declarations: declarations, enclosing: self))
+        case .component(let declarations):
+            try DeclarationKinds.validate(declarations, enclosing: self)
+            return .component(TypeDescriptor(declarations: declarations, enclosing: self))
         case .resource:
             throw ComponentError(.invalid, "a resource can only be defined by a component")
         }
@@ -197,5 +205,117 @@ extension TypeDescriptor {
             }
         }
         return shape
+    }
+}
+
+extension ValueType {
+    /// Whether a `borrow` handle appears anywhere in the type.
+    var containsBorrow: Bool {
+        switch self {
+        case .borrow: true
+        case .list(let element), .option(let element): element.containsBorrow
+        case .record(let fields): fields.contains { $0.type.containsBorrow }
+        case .tuple(let elements): elements.contains { $0.containsBorrow }
+        case .variant(let cases): cases.contains { $0.type?.containsBorrow ?? false }
+        case .result(let ok, let error): (ok?.containsBorrow ?? false) || (error?.containsBorrow ?? false)
+        default: false
+        }
+    }
+}
+
+/// The kinds of the entries of an instance or component type's own type index space, checked
+/// when the type is defined, so that a declaration naming the wrong kind of type is invalid even
+/// if nothing ever imports the type.
+final class DeclarationKinds {
+    enum Kind: Equatable {
+        case value, function, resource, instance, component
+
+        init(_ entry: TypeEntry) {
+            switch entry {
+            case .value: self = .value
+            case .function: self = .function
+            case .resource: self = .resource
+            case .instance: self = .instance
+            case .component: self = .component
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .value: "a value type"
+            case .function: "a function type"
+            case .resource: "a resource type"
+            case .instance: "an instance type"
+            case .component: "a component type"
+            }
+        }
+    }
+
+    private let parent: DeclarationKinds?
+    private let enclosing: TypeScope
+    private var kinds: [Kind] = []
+
+    private init(parent: DeclarationKinds?, enclosing: TypeScope) {
+        self.parent = parent
+        self.enclosing = enclosing
+    }
+
+    static func validate(_ declarations: [TypeDeclaration], enclosing: TypeScope) throws(ComponentError) {
+        try DeclarationKinds(parent: nil, enclosing: enclosing).check(declarations)
+    }
+
+    /// The kind of type `index`, `count` scopes out (0 is this declaration list's own).
+    private func kind(_ index: UInt32, outer count: UInt32 = 0) throws(ComponentError) -> Kind {
+        if count == 0 {
+            guard Int(index) < kinds.count else {
+                throw ComponentError(.invalid, "type index \(index) is out of range (there are \(kinds.count))")
+            }
+            return kinds[Int(index)]
+        }
+        if let parent { return try parent.kind(index, outer: count - 1) }
+        return Kind(try enclosing.outer(count - 1).entry(index))
+    }
+
+    private func expect(_ index: UInt32, _ kind: Kind) throws(ComponentError) {
+        guard try self.kind(index) == kind else {
+            throw ComponentError(.invalid, "type index \(index) is not \(kind.name)")
+        }
+    }
+
+    private func check(_ declarations: [TypeDeclaration]) throws(ComponentError) {
+        for declaration in declarations {
+            switch declaration {
+            case .type(let definition):
+                switch definition {
+                case .value: kinds.append(.value)
+                case .function: kinds.append(.function)
+                case .resource: kinds.append(.resource)
+                case .instance(let nested):
+                    try DeclarationKinds(parent: self, enclosing: enclosing).check(nested)
+                    kinds.append(.instance)
+                case .component(let nested):
+                    try DeclarationKinds(parent: self, enclosing: enclosing).check(nested)
+                    kinds.append(.component)
+                }
+            case .alias(let alias):
+                guard alias.sort == .type || alias.sort == .instance else {
+                    throw ComponentError(.invalid, "an alias in a type declaration may only refer to types or instances, not a \(alias.sort)")
+                }
+                guard alias.sort == .type else { continue }
+                switch alias.target {
+                case .outer(let count, let index): kinds.append(try kind(index, outer: count))
+                default: kinds.append(.resource)
+                }
+            case .export(_, let type), .import(_, let type):
+                switch type {
+                case .function(let index): try expect(index, .function)
+                case .instance(let index): try expect(index, .instance)
+                case .component(let index): try expect(index, .component)
+                case .type(.equal(let index)): kinds.append(try kind(index))
+                case .type(.subResource): kinds.append(.resource)
+                case .coreModule: break
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
-// The three hosts a guest runs under: Capsule's WASI, WasmKit's own WASI (same engine
-// configuration) and, where the PyPI package is installed, Wasmtime through a small Python runner.
+// The hosts a guest runs under: Capsule's WASI, WasmKit's own WASI (same engine configuration)
+// and, where the PyPI package is installed, Wasmtime through a small Python runner; and the same
+// guest as a WASI 0.2 component under Capsule's preview 2 host and Wasmtime's.
 import CapStd
 import CapWASI
 import Foundation
@@ -52,6 +53,24 @@ struct CapsuleGuestHost {
     }
 }
 
+/// Capsule's WASI 0.2 host: the same guest as a component (the preview 1 adapter in front of the
+/// same core module), run through `wasi:cli/run` with the same configuration as the module.
+struct CapsuleComponentGuestHost {
+    let component: WASIComponent
+
+    func run(_ arguments: [String], work: Dir) throws -> GuestRun {
+        let configuration = WASIConfiguration(
+            arguments: ["file-io-component.wasm"] + arguments,
+            preopens: [try Preopen(guestPath: "/work", dir: work, access: .readWrite)],
+            stdout: .capture, stderr: .inherit,
+            limits: WASILimits(maxOpenFiles: 64, fuel: benchFuel, timeout: nil))
+        var result: WASIRunResult?
+        let wall = try timed { result = try WASIRunner.run(component, configuration: configuration, denialSink: nil) }
+        guard let result, result.exitCode == 0 else { throw BenchError("Capsule component: guest \(arguments) failed") }
+        return try GuestRun(output: result.stdout, wallNanoseconds: wall)
+    }
+}
+
 /// WasmKit's own WASI (`WasmKitWASI`), which opens host paths itself; stdout goes to a pipe.
 struct WasmKitGuestHost {
     let module: WasmKit.Module
@@ -89,7 +108,8 @@ struct WasmKitGuestHost {
 }
 
 /// Wasmtime via `wasmtime_runner.py` and the PyPI `wasmtime` package, one process per run; the
-/// runner times instantiation and the run, not Python's start-up or Cranelift's compilation.
+/// runner times instantiation and the run, not Python's start-up or Cranelift's compilation. It
+/// runs a module with Wasmtime's preview 1 and a component with its WASI 0.2 (`add_wasip2`).
 struct WasmtimeGuestHost {
     let modulePath: String
     let runnerPath: String

@@ -1,5 +1,6 @@
 // Suites 2 and 3a: the same C guest (Benchmarks/Guests/file-io.c) doing file work and trivial
-// WASI calls under each host, interleaved round by round in one process run.
+// WASI calls under each host, interleaved round by round in one process run; the file work and
+// the instance start also with the guest as a WASI 0.2 component (file-io-component.wasm).
 import CapStd
 import CapWASI
 
@@ -8,37 +9,73 @@ struct GuestHosts {
     let capsule: CapsuleGuestHost
     let wasmKit: WasmKitGuestHost
     let wasmtime: WasmtimeGuestHost?
+    /// The same guest as a WASI 0.2 component, under Capsule and (where it is there) Wasmtime.
+    let capsuleComponent: CapsuleComponentGuestHost
+    let wasmtimeComponent: WasmtimeGuestHost?
     let scratch: ScratchDirectory
+
+    static let componentPath = "Benchmarks/Guests/file-io-component.wasm"
 
     init(report: inout BenchReport, wasmtime useWasmtime: Bool) throws {
         let bytes = try checkoutFile("Benchmarks/Guests/file-io.wasm")
         capsule = CapsuleGuestHost(module: try WASIModule(bytes: bytes))
         wasmKit = try WasmKitGuestHost(bytes: bytes)
+        capsuleComponent = CapsuleComponentGuestHost(component: try WASIComponent(bytes: try checkoutFile(Self.componentPath)))
         scratch = try ScratchDirectory("guest")
         guard useWasmtime else {
             wasmtime = nil
+            wasmtimeComponent = nil
             report.skipped.append("Wasmtime reference: left out (--no-wasmtime)")
             return
         }
         let (wasmtime, reason) = WasmtimeGuestHost.available(
             modulePath: packageRoot.appending("Benchmarks/Guests/file-io.wasm").string, scratch: scratch.path)
         self.wasmtime = wasmtime
+        let componentOutput = scratch.path + "/wasmtime-component-stdout"
+        wasmtimeComponent = wasmtime.map {
+            WasmtimeGuestHost(
+                modulePath: packageRoot.appending(Self.componentPath).string, runnerPath: $0.runnerPath,
+                outputPath: componentOutput)
+        }
         if let reason { report.skipped.append(reason) }
     }
 
-    /// One run per host per round, in the same order each round.
-    func interleaved(rounds: Int, _ arguments: [String]) throws -> [(host: String, runs: [GuestRun])] {
+    /// One run per host per round, in the same order each round; the component hosts after the
+    /// module ones, unless `components` is false.
+    func interleaved(rounds: Int, _ arguments: [String], components: Bool = true) throws -> [(host: String, runs: [GuestRun])] {
         var hosts: [(String, () throws -> GuestRun)] = [
             ("Capsule WASI", { try capsule.run(arguments, work: scratch.dir) }),
             ("WasmKit WASI", { try wasmKit.run(arguments, workPath: scratch.path) }),
         ]
         if let wasmtime { hosts.append(("Wasmtime (reference)", { try wasmtime.run(arguments, workPath: scratch.path) })) }
+        if components {
+            hosts.append(("Capsule WASI 0.2 (component)", { try capsuleComponent.run(arguments, work: scratch.dir) }))
+            if let wasmtimeComponent {
+                hosts.append(("Wasmtime component (reference)", { try wasmtimeComponent.run(arguments, workPath: scratch.path) }))
+            }
+        }
         for host in hosts { _ = try host.1() }
         var runs = Array(repeating: [GuestRun](), count: hosts.count)
         for _ in 0..<rounds {
             for (index, host) in hosts.enumerated() { runs[index].append(try host.1()) }
         }
         return zip(hosts, runs).map { ($0.0, $1) }
+    }
+
+    /// For a component host, the module host it is set beside (the same engine, the same guest
+    /// code) and what a note calls it.
+    static let moduleHost = [
+        "Capsule WASI 0.2 (component)": ("Capsule WASI", "Capsule"),
+        "Wasmtime component (reference)": ("Wasmtime (reference)", "Wasmtime"),
+    ]
+
+    /// For a component row, its ratio to its module row in `values` ("1.23× the module under
+    /// Capsule") and, given a `unit`, the difference ("+45 ms"); nil for any other row.
+    static func componentNote(_ host: String, _ values: [String: Double], unit: String? = nil) -> String? {
+        guard let (module, label) = moduleHost[host], let value = values[host], let moduleValue = values[module], moduleValue > 0
+        else { return nil }
+        let ratio = "\(format(value / moduleValue, decimals: 2))× the module under \(label)"
+        return unit.map { ratio + ", " + String(format: "%+.0f ", value - moduleValue) + $0 } ?? ratio
     }
 }
 
@@ -58,19 +95,26 @@ struct GuestFileIOSuite {
         ] {
             for phase in phases {
                 var rows: [BenchRow] = []
-                for (host, runs) in perHost {
-                    let time = median(runs.map { $0.phases[phase]?.nanoseconds ?? .nan })
+                let times = Dictionary(uniqueKeysWithValues: perHost.map { host, runs in
+                    (host, median(runs.map { $0.phases[phase]?.nanoseconds ?? .nan }))
+                })
+                for (host, _) in perHost {
+                    let time = times[host] ?? .nan
                     totals[host, default: 0] += time
                     let note = perOperation
                         ? "\(format(time / Double(files) / 1000, decimals: 1)) µs/file"
                         : "\(format(Double(streamMiB) / (time / 1e9), decimals: 0)) MiB/s"
-                    rows.append(BenchRow(suite: "\(suite): \(phase)", name: host, value: time / 1e6, unit: "ms", note: note))
+                    let component = GuestHosts.componentNote(host, times).map { "; " + $0 } ?? ""
+                    rows.append(BenchRow(suite: "\(suite): \(phase)", name: host, value: time / 1e6, unit: "ms", note: note + component))
                 }
                 report.add(rows, baseline: "WasmKit WASI")
             }
         }
-        let totalRows = totals.sorted { $0.key < $1.key }.map {
-            BenchRow(suite: "guest file I/O: all phases", name: $0.key, value: $0.value / 1e6, unit: "ms")
+        let totalsInMilliseconds = totals.mapValues { $0 / 1e6 }
+        let totalRows = smallFiles.map(\.host).map {
+            BenchRow(
+                suite: "guest file I/O: all phases", name: $0, value: totalsInMilliseconds[$0] ?? .nan, unit: "ms",
+                note: GuestHosts.componentNote($0, totalsInMilliseconds, unit: "ms"))
         }
         report.add(totalRows, baseline: "WasmKit WASI")
         let ratio = report.row("guest file I/O: all phases", "Capsule WASI")?.ratio ?? .infinity
@@ -86,7 +130,7 @@ struct WASICallSuite {
     let calls: Int
 
     func run(hosts: GuestHosts, into report: inout BenchReport) throws {
-        let perHost = try hosts.interleaved(rounds: rounds, ["calls", String(calls)])
+        let perHost = try hosts.interleaved(rounds: rounds, ["calls", String(calls)], components: false)
         for call in ["fd_fdstat_get", "clock_time_get"] {
             let rows = perHost.map { host, runs in
                 BenchRow(

@@ -18,11 +18,15 @@ struct TenantSuite {
         try await measureResident(module: module, scratch: scratch, into: &report)
     }
 
-    /// Instantiate-and-run of a guest that does almost nothing (`file-io calls 0`), module compiled once.
+    /// Instantiate-and-run of a guest that does almost nothing (`file-io calls 0`), module (and
+    /// component) compiled once.
     private func measureInstanceStart(hosts: GuestHosts, into report: inout BenchReport) throws {
         let perHost = try hosts.interleaved(rounds: startRuns, ["calls", "0"])
-        let rows = perHost.map { host, runs in
-            BenchRow(suite: "instance start + trivial run", name: host, value: median(runs.map(\.wallNanoseconds)) / 1000, unit: "µs/run")
+        let medians = Dictionary(uniqueKeysWithValues: perHost.map { ($0.host, median($0.runs.map(\.wallNanoseconds)) / 1000) })
+        let rows = perHost.map { host, _ in
+            BenchRow(
+                suite: "instance start + trivial run", name: host, value: medians[host] ?? .nan, unit: "µs/run",
+                note: GuestHosts.componentNote(host, medians, unit: "µs"))
         }
         report.add(rows, baseline: "WasmKit WASI")
     }

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Runs a WASI preview 1 guest under Wasmtime (PyPI `wasmtime`) for capsule-bench.
+"""Runs a WASI guest under Wasmtime (PyPI `wasmtime`) for capsule-bench: a preview 1 module,
+or a WASI 0.2 component (a wasi:cli/command, such as a preview 1 program made a component
+through the preview 1 adapter).
 
-usage: wasmtime_runner.py [--dir|--ro-dir HOST::GUEST]... MODULE.wasm HOST_DIR GUEST_DIR STDOUT_FILE ARG...
+usage: wasmtime_runner.py [--dir|--ro-dir HOST::GUEST]... GUEST.wasm HOST_DIR GUEST_DIR STDOUT_FILE ARG...
 
-The module is compiled (through Wasmtime's compilation cache, so a large module is compiled
+The guest is compiled (through Wasmtime's compilation cache, so a large module is compiled
 once per machine), instantiated and run once with HOST_DIR preopened read-write as GUEST_DIR,
 each --dir preopened too (--ro-dir read-only), and the guest's stdout written to STDOUT_FILE.
+A module is linked with Wasmtime's preview 1 (`Linker.define_wasi`) and its `_start` called; a
+component (told apart by its header) with Wasmtime's WASI 0.2 (`component.Linker.add_wasip2`)
+and its `wasi:cli/run@0.2.x` `run` called, `ok` being exit code 0 and `err` 1, as `wasmtime run`
+does. Both get the same `WasiConfig` and the same fuel budget.
 Prints one line of JSON: {"exit": CODE, "run_ns": NANOSECONDS, "fuel": UNITS} where run_ns
-covers instantiation and the run, not the compilation, and fuel is what `_start` consumed:
-Wasmtime charges one unit per operator executed, except nop, drop, block, loop, unreachable,
-return, else and end. Exits 3 when the wasmtime package is not installed, so the benchmark can
-say so.
+covers instantiation and the run, not the compilation, and fuel is what `_start` (or `run`)
+consumed, not instantiation (a component's core start functions, such as the adapter's, run
+then): Wasmtime charges one unit per operator executed, except nop, drop, block, loop,
+unreachable, return, else and end. Exits 3 when the wasmtime package is not installed, so the
+benchmark can say so.
 """
 import json
 import sys
@@ -18,10 +25,33 @@ import time
 
 try:
     import wasmtime
+    import wasmtime.component
 except ImportError:
     sys.exit(3)
 
 BUDGET = 1 << 40
+COMPONENT_HEADER = b"\x00asm\x0d\x00\x01\x00"
+
+
+def is_component(path: str) -> bool:
+    with open(path, "rb") as file:
+        return file.read(8) == COMPONENT_HEADER
+
+
+def call_run(store: "wasmtime.Store", instance: "wasmtime.component.Instance") -> int:
+    """Calls the `run` of the component instance's wasi:cli/run@0.2.x: the exit code."""
+    for patch in range(13):
+        interface = instance.get_export_index(store, f"wasi:cli/run@0.2.{patch}")
+        index = instance.get_export_index(store, "run", interface) if interface is not None else None
+        if index is not None:
+            break
+    else:
+        raise SystemExit("wasmtime_runner.py: the component exports no wasi:cli/run@0.2 run")
+    run = instance.get_func(store, index)
+    assert run is not None
+    result = run(store)  # result: a Variant tagged "ok" or "err"
+    run.post_return(store)
+    return 0 if result.tag == "ok" else 1
 
 
 def main() -> int:
@@ -36,9 +66,15 @@ def main() -> int:
     config.consume_fuel = True  # the Swift hosts meter fuel too
     config.cache = True
     engine = wasmtime.Engine(config)
-    module = wasmtime.Module.from_file(engine, module_path)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
+    component = is_component(module_path)
+    if component:
+        compiled = wasmtime.component.Component.from_file(engine, module_path)
+        component_linker = wasmtime.component.Linker(engine)
+        component_linker.add_wasip2()
+    else:
+        module = wasmtime.Module.from_file(engine, module_path)
+        linker = wasmtime.Linker(engine)
+        linker.define_wasi()
 
     start = time.perf_counter_ns()
     store = wasmtime.Store(engine)
@@ -51,13 +87,21 @@ def main() -> int:
     wasi.stdout_file = stdout_path
     wasi.inherit_stderr()
     store.set_wasi(wasi)
-    instance = linker.instantiate(store, module)
-    fuel_before = store.get_fuel()
     exit_code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except wasmtime.ExitTrap as trap:
-        exit_code = trap.code
+    if component:
+        instance = component_linker.instantiate(store, compiled)
+        fuel_before = store.get_fuel()
+        try:
+            exit_code = call_run(store, instance)
+        except wasmtime.ExitTrap as trap:  # wasi:cli/exit
+            exit_code = trap.code
+    else:
+        instance = linker.instantiate(store, module)
+        fuel_before = store.get_fuel()
+        try:
+            instance.exports(store)["_start"](store)
+        except wasmtime.ExitTrap as trap:
+            exit_code = trap.code
     fuel = fuel_before - store.get_fuel()
     elapsed = time.perf_counter_ns() - start
     print(json.dumps({"exit": exit_code, "run_ns": elapsed, "fuel": fuel}))

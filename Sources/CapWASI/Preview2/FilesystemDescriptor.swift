@@ -8,7 +8,9 @@ import SystemPackage
 final class FilesystemDescriptor {
     enum Kind {
         case directory(Dir)
-        case file(File)
+        /// A file and its type, taken when it was opened: an open descriptor's type cannot
+        /// change, and the adapter asks for it after every open.
+        case file(File, FileType)
     }
 
     let kind: Kind
@@ -40,14 +42,14 @@ final class FilesystemDescriptor {
     func close() {
         switch kind {
         case .directory(let dir): if !isPreopen { dir.close() }
-        case .file(let file): file.close()
+        case .file(let file, _): file.close()
         }
     }
 
     func metadata() throws(CapStdError) -> Metadata {
         switch kind {
         case .directory(let dir): try dir.metadata()
-        case .file(let file): try file.metadata()
+        case .file(let file, _): try file.metadata()
         }
     }
 }

@@ -39,7 +39,7 @@ extension Preview2Host {
     /// The descriptor's file if it was opened with `flag` (`read` or `write`); `bad-descriptor`
     /// otherwise, and for a directory, as in Wasmtime.
     static func file(_ descriptor: FilesystemDescriptor, _ flag: String? = nil) throws(WASIErrno) -> File {
-        guard case .file(let file) = descriptor.kind else { throw .badFileDescriptor }
+        guard case .file(let file, _) = descriptor.kind else { throw .badFileDescriptor }
         if let flag, !descriptor.flags.contains(flag) { throw .badFileDescriptor }
         return file
     }
@@ -140,14 +140,14 @@ extension Preview2Host {
         }
         filesystem(linker, "[method]descriptor.sync-data") { host, a in
             let descriptor = try host.descriptor(a)
-            if case .file(let file) = descriptor.kind {
+            if case .file(let file, _) = descriptor.kind {
                 try host.capStd("sync-data", descriptor) { () throws(CapStdError) in try file.syncData() }
             }
             return nil
         }
         filesystem(linker, "[method]descriptor.sync") { host, a in
             let descriptor = try host.descriptor(a)
-            if case .file(let file) = descriptor.kind {
+            if case .file(let file, _) = descriptor.kind {
                 try host.capStd("sync", descriptor) { () throws(CapStdError) in try file.sync() }
             }
             return nil
@@ -174,8 +174,10 @@ extension Preview2Host {
         }
         filesystem(linker, "[method]descriptor.get-type") { host, a in
             let descriptor = try host.descriptor(a)
-            if case .directory = descriptor.kind { return Self.descriptorType(FileType.directory) }
-            return Self.descriptorType(try host.capStd("get-type", descriptor) { () throws(CapStdError) in try descriptor.metadata() }.type)
+            switch descriptor.kind {
+            case .directory: return Self.descriptorType(FileType.directory)
+            case .file(_, let type): return Self.descriptorType(type)
+            }
         }
         filesystem(linker, "[method]descriptor.stat") { host, a in
             let descriptor = try host.descriptor(a)
@@ -198,7 +200,7 @@ extension Preview2Host {
             try host.capStd("set-times", descriptor) { () throws(CapStdError) in
                 switch descriptor.kind {
                 case .directory(let dir): try dir.setTimes(".", accessed: accessed, modified: modified)
-                case .file(let file): try file.setTimes(accessed: accessed, modified: modified)
+                case .file(let file, _): try file.setTimes(accessed: accessed, modified: modified)
                 }
             }
             return nil
@@ -388,7 +390,7 @@ extension Preview2Host {
         }
         let fileFlags = flags.intersection(["read", "write", "file-integrity-sync", "data-integrity-sync", "requested-write-sync"])
             .union(writes ? ["write"] : []).union(options.read ? ["read"] : [])
-        return try register(.file(file), fileFlags, guestPath, parent)
+        return try register(.file(file, type), fileFlags, guestPath, parent)
     }
 
     /// Stores a newly opened descriptor; at the limit it is closed, reported, and the guest

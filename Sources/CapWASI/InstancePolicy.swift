@@ -156,4 +156,19 @@ final class InstancePolicy {
         var remaining = timespec()
         while nanosleep(&interval, &remaining) != 0 && errno == EINTR { interval = remaining }
     }
+
+    // MARK: Randomness
+
+    /// Fills `buffer` from the system's cryptographically secure generator.
+    static func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) {
+        var generator = SystemRandomNumberGenerator()
+        var index = 0
+        while index < buffer.count {
+            let word = generator.next()
+            for byte in 0..<min(8, buffer.count - index) {
+                buffer[index + byte] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(byte)))
+            }
+            index += 8
+        }
+    }
 }

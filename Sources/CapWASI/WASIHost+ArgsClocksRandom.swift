@@ -39,17 +39,7 @@ extension WASIHost {
         }
 
         function("random_get", [.i32, .i32], into: &imports, store: store) { _, memory, arguments_ throws(WASIErrno) in
-            try memory.withMutableBytes(at: arguments_[0].u32, count: arguments_[1].u32) { buffer in
-                var generator = SystemRandomNumberGenerator()
-                var index = 0
-                while index < buffer.count {
-                    let word = generator.next()
-                    for byteIndex in 0..<min(8, buffer.count - index) {
-                        buffer[index + byteIndex] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(byteIndex)))
-                    }
-                    index += 8
-                }
-            }
+            try memory.withMutableBytes(at: arguments_[0].u32, count: arguments_[1].u32) { InstancePolicy.fillRandom($0) }
         }
     }
 

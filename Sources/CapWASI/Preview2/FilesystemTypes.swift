@@ -184,14 +184,7 @@ extension Preview2Host {
             return Self.descriptorStat(try host.capStd("stat", descriptor) { () throws(CapStdError) in try descriptor.metadata() })
         }
         filesystem(linker, "[method]descriptor.stat-at") { host, a in
-            let descriptor = try host.descriptor(a)
-            let dir = try Self.directory(descriptor)
-            let follow = try a.flags(1).contains("symlink-follow")
-            let path = try a.string(2)
-            let metadata = try host.capStd("stat-at", descriptor, path) { () throws(CapStdError) in
-                follow ? try dir.metadata(RawPath(path)) : try dir.symlinkMetadata(RawPath(path))
-            }
-            return Self.descriptorStat(metadata)
+            Self.descriptorStat(try host.metadataAt("stat-at", a))
         }
         filesystem(linker, "[method]descriptor.set-times") { host, a in
             let descriptor = try host.descriptor(a)
@@ -228,14 +221,18 @@ extension Preview2Host {
             return Self.metadataHash(try host.capStd("metadata-hash", descriptor) { () throws(CapStdError) in try descriptor.metadata() })
         }
         filesystem(linker, "[method]descriptor.metadata-hash-at") { host, a in
-            let descriptor = try host.descriptor(a)
-            let dir = try Self.directory(descriptor)
-            let follow = try a.flags(1).contains("symlink-follow")
-            let path = try a.string(2)
-            let metadata = try host.capStd("metadata-hash-at", descriptor, path) { () throws(CapStdError) in
-                follow ? try dir.metadata(RawPath(path)) : try dir.symlinkMetadata(RawPath(path))
-            }
-            return Self.metadataHash(metadata)
+            Self.metadataHash(try host.metadataAt("metadata-hash-at", a))
+        }
+    }
+
+    /// The metadata of `(path-flags, path)` beneath the descriptor in argument 0.
+    private func metadataAt(_ operation: String, _ a: Arguments) throws -> Metadata {
+        let descriptor = try self.descriptor(a)
+        let dir = try Self.directory(descriptor)
+        let follow = try a.flags(1).contains("symlink-follow")
+        let path = try a.string(2)
+        return try capStd(operation, descriptor, path) { () throws(CapStdError) in
+            follow ? try dir.metadata(RawPath(path)) : try dir.symlinkMetadata(RawPath(path))
         }
     }
 

@@ -9,18 +9,8 @@ extension Preview2Host {
         guard count <= UInt64(configuration.limits.maxMemoryBytes) else {
             throw Preview2Trap("\(arguments.function): \(count) bytes is more than the instance's memory limit")
         }
-        var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: Int(count))
-        bytes.withUnsafeMutableBytes { buffer in
-            var index = 0
-            while index < buffer.count {
-                let word = generator.next()
-                for byte in 0..<min(8, buffer.count - index) {
-                    buffer[index + byte] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(byte)))
-                }
-                index += 8
-            }
-        }
+        bytes.withUnsafeMutableBytes { InstancePolicy.fillRandom($0) }
         return .bytes(bytes)
     }
 

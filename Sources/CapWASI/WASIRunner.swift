@@ -41,7 +41,7 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
         case .invalidComponent(let reason): "invalid WebAssembly component: \(reason)"
-        case .instantiation(let reason): "cannot instantiate the module: \(reason)"
+        case .instantiation(let reason): "cannot instantiate the module or component: \(reason)"
         case .missingStart: "the module exports no _start function"
         case .missingExport(let message): message
         case .trap(let reason): "the guest trapped: \(reason)"

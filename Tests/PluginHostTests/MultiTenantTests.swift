@@ -147,6 +147,26 @@ struct QuotaTests {
     }
 }
 
+@Suite("Descriptor limit, module and component alike")
+struct DescriptorLimitTests {
+    /// The guest's libc reports the limit as EMFILE for a module; WASI 0.2 has no EMFILE, so a
+    /// component's open-at says insufficient-memory, which the adapter makes ENOMEM.
+    @Test("an open past the descriptor limit fails in the guest and is reported", arguments: PluginFlavour.allCases)
+    func openPastTheLimit(_ flavour: PluginFlavour) async throws {
+        let farm = try TenantFarm(count: 1)
+        var tenant = try farm.capabilities()[0]
+        // The standard streams and both preopens fit; opening the settings does not.
+        tenant.limits.maxOpenFiles = 5
+        let run = PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
+        let result = try run.outcome.get()
+        #expect(result.exitCode == 1)
+        let message = flavour == .module ? "No file descriptors available" : "Out of memory"
+        #expect(String(decoding: result.stderr, as: UTF8.self).contains("/config/settings.toml: \(message)"))
+        #expect(result.denials.contains { $0.reason.contains("limit of 5") && $0.errno == .tooManyFiles })
+        #expect(try !farm.top.exists("t0/output/report.txt"))
+    }
+}
+
 enum FarmBytes {
     static func count(_ tenant: String) -> Int { TenantFarm.secret(tenant).utf8.count }
 }

@@ -14,6 +14,12 @@ extension Preview2Host {
                 return .ok(try body(host, a))
             } catch let errno as WASIErrno {
                 return .err(FilesystemErrorCode(errno))
+            } catch let full as ResourceLimitReached {
+                let descriptor = try? host.descriptor(a)
+                host.policy.deny(
+                    "descriptor.\(name.split(separator: ".").last ?? "")", guestPath: descriptor?.guestPath ?? "",
+                    preopen: descriptor?.preopen ?? "", reason: full.description, errno: .tooManyFiles)
+                return .err(FilesystemErrorCode(.tooManyFiles))
             }
         }
     }
@@ -402,7 +408,7 @@ extension Preview2Host {
             descriptor.close()
             policy.deny(
                 "descriptor.open-at", guestPath: guestPath, preopen: parent.preopen,
-                reason: "the instance holds its limit of \(resources.limit) open resources", errno: error)
+                reason: ResourceLimitReached(limit: resources.limit).description, errno: error)
             throw error
         }
     }

@@ -104,13 +104,19 @@ final class Preview2Host {
 
     // MARK: Resources
 
-    /// Stores a new host object and returns the `own` handle the guest receives. A full table
-    /// traps: functions without an error result have no other way to fail.
-    func own(_ resource: HostResource, _ type: ResourceType) throws -> ComponentValue {
+    /// The instance holds its limit of resources. Functions returning `result<_, error-code>`
+    /// turn this into `insufficient-memory`; for the others it traps, their only way to fail.
+    struct ResourceLimitReached: Error, CustomStringConvertible {
+        let limit: Int
+        var description: String { "the instance holds its limit of \(limit) resources" }
+    }
+
+    /// Stores a new host object and returns the `own` handle the guest receives.
+    func own(_ resource: HostResource, _ type: ResourceType) throws(ResourceLimitReached) -> ComponentValue {
         do {
             return .own(ResourceHandle(type: type, representation: try resources.insert(resource)))
         } catch {
-            throw Preview2Trap("the instance holds its limit of \(resources.limit) resources")
+            throw ResourceLimitReached(limit: resources.limit)
         }
     }
 

@@ -173,6 +173,9 @@ extension CanonicalCall {
         if element.shape.isU8 {
             return .bytes(Array(view.bytes[Int(pointer)..<Int(pointer) + Int(length)]))
         }
+        if let elements = Self.primitiveElements(element, at: UInt64(pointer), count: Int(length), view) {
+            return .list(elements)
+        }
         var elements: [ComponentValue] = []
         elements.reserveCapacity(Int(length))
         var offset = UInt64(pointer)
@@ -181,6 +184,27 @@ extension CanonicalCall {
             offset += UInt64(element.size)
         }
         return .list(elements)
+    }
+
+    /// The elements of a list of fixed-size integers or floats, read in one tight loop rather
+    /// than through `load` for each; nil for any other element type.
+    private static func primitiveElements(_ element: CanonicalLayout, at start: UInt64, count: Int, _ view: MemoryView) -> [ComponentValue]? {
+        func read<T: FixedWidthInteger>(_: T.Type, _ make: (T) -> ComponentValue) -> [ComponentValue] {
+            let size = UInt64(MemoryLayout<T>.size)
+            return (0..<UInt64(count)).map { index in make(view.load(T.self, at: start + index * size)) }
+        }
+        switch element.shape {
+        case .s8: return read(Int8.self) { .s8($0) }
+        case .s16: return read(Int16.self) { .s16($0) }
+        case .u16: return read(UInt16.self) { .u16($0) }
+        case .s32: return read(Int32.self) { .s32($0) }
+        case .u32: return read(UInt32.self) { .u32($0) }
+        case .s64: return read(Int64.self) { .s64($0) }
+        case .u64: return read(UInt64.self) { .u64($0) }
+        case .f32: return read(UInt32.self) { .f32(CanonicalNaN.canonical($0)) }
+        case .f64: return read(UInt64.self) { .f64(CanonicalNaN.canonical($0)) }
+        default: return nil
+        }
     }
 
     /// `lift_flat_values`: the parameters or result, from flat values or, when they spilled,

@@ -31,7 +31,13 @@ struct CanonicalCall {
     /// while the view is in use.
     static func withMemoryView<R>(_ memory: Memory?, _ body: (MemoryView) throws -> R) rethrows -> R {
         guard let memory else { return try body(MemoryView(bytes: UnsafeRawBufferPointer(start: nil, count: 0))) }
-        return try memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { try body(MemoryView(bytes: $0)) }
+        // WasmKit's generic method is not specialised across modules: returning through a local
+        // keeps its result type Void, whose metadata costs nothing to look up on every call.
+        var result: R?
+        try memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { bytes -> Void in
+            result = try body(MemoryView(bytes: bytes))
+        }
+        return result!
     }
 
     /// The current size of linear memory in bytes.

@@ -30,6 +30,9 @@ public struct CapStdError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidUTF8
         /// A rename or hard link between two file systems (`EXDEV` from the kernel, not an escape).
         case crossesFileSystems
+        /// ``Dir/openRegularFile(_:followSymlinks:)`` found a directory, FIFO, device or socket
+        /// (`EINVAL`); nothing was read from it.
+        case notRegularFile
         /// Any other failure; ``CapStdError/errno`` says which.
         case system
     }
@@ -68,6 +71,7 @@ public struct CapStdError: Error, Sendable, Hashable, CustomStringConvertible {
         case .closed: "the handle is closed"
         case .invalidUTF8: "the contents are not valid UTF-8"
         case .crossesFileSystems: "source and destination are on different file systems"
+        case .notRegularFile: "not a regular file"
         case .system: ErrnoName.reason(errno)
         }
     }

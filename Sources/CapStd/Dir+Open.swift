@@ -28,6 +28,29 @@ extension Dir {
         return File(adopting: fd, path: path, access: access)
     }
 
+    /// Opens a regular file for reading, never blocking and never returning anything else: what
+    /// a server handing files to untrusted requests needs.
+    ///
+    /// The open is non-blocking, so a FIFO or a device put in the file's place (even between a
+    /// caller's earlier `metadata` and this call) cannot stall it; the type is then taken from
+    /// the open descriptor itself, so what is checked is what is read.
+    ///
+    /// - Throws: ``CapStdError`` with code ``CapStdError/Code/notRegularFile`` (`EINVAL`) for a
+    ///   directory, FIFO, device or socket, and otherwise as ``open(_:options:)``.
+    public func openRegularFile(_ path: RawPath, followSymlinks: Bool = true) throws(CapStdError) -> File {
+        let file = try open(path, options: OpenOptions(read: true, followSymlinks: followSymlinks, nonBlocking: true))
+        let type: FileType
+        do { type = try file.metadata().type } catch {
+            file.close()
+            throw error
+        }
+        guard type == .regular else {
+            file.close()
+            throw CapStdError("openRegularFile", path, .invalidArgument, code: .notRegularFile)
+        }
+        return file
+    }
+
     /// Creates a file for writing, or cuts an existing one to zero length.
     ///
     /// The same as ``open(_:options:)`` with `write`, `create` and `truncate`.

@@ -54,6 +54,28 @@ public final class File: Sendable {
         if access == .readOnly { throw CapStdError(operation, path, .permissionDenied, code: .readOnly) }
     }
 
+    // MARK: Lending the descriptor
+
+    /// Runs `body` with the file's descriptor, for interoperation with APIs that take one. The
+    /// descriptor stays open while `body` runs, even if another task calls ``close()``; `body`
+    /// must not close it or keep it.
+    ///
+    /// - Throws: ``CapStdError`` with code ``CapStdError/Code/closed`` if the file is closed;
+    ///   whatever `body` throws.
+    public func withUnsafeDescriptor<R>(_ body: (FileDescriptor) throws -> R) throws -> R {
+        guard descriptor.acquire() else { throw CapStdError("withUnsafeDescriptor", path, .badFileDescriptor, code: .closed) }
+        defer { descriptor.release() }
+        return try body(FileDescriptor(rawValue: descriptor.fd))
+    }
+
+    /// A new descriptor for the same open file (same offset and flags), close-on-exec, owned by
+    /// the caller, who must close it: for APIs that keep a descriptor beyond a call.
+    ///
+    /// The corresponding system call is `fcntl(2)` with `F_DUPFD_CLOEXEC`.
+    public func duplicateDescriptor() throws(CapStdError) -> FileDescriptor {
+        try withDescriptor("duplicateDescriptor") { fd throws(Errno) in FileDescriptor(rawValue: try Syscalls.duplicate(fd)) }
+    }
+
     // MARK: Reading
 
     /// Reads up to `buffer.count` bytes at the current offset; 0 means end of file.

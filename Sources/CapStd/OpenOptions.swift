@@ -33,6 +33,10 @@ public struct OpenOptions: Sendable, Hashable {
     /// How far each write is on stable storage when it returns. Fixed at open: Linux cannot
     /// change it on an open descriptor (`fcntl(F_SETFL)` ignores `O_SYNC` and `O_DSYNC`).
     public var synchronization: Synchronization
+    /// Open without waiting (`O_NONBLOCK`): opening a FIFO with no writer, or a device, returns at
+    /// once instead of blocking. Reads and writes of a regular file are unaffected (Linux ignores
+    /// the flag for them); of anything else they may then fail with `EAGAIN`.
+    public var nonBlocking: Bool
 
     /// What a write waits for before it returns.
     public enum Synchronization: Sendable, Hashable {
@@ -48,8 +52,9 @@ public struct OpenOptions: Sendable, Hashable {
         read: Bool = false, write: Bool = false, append: Bool = false, truncate: Bool = false,
         create: Bool = false, createNew: Bool = false, followSymlinks: Bool = true,
         permissions: FilePermissions = [.ownerReadWrite, .groupReadWrite, .otherReadWrite],
-        synchronization: Synchronization = .none
+        synchronization: Synchronization = .none, nonBlocking: Bool = false
     ) {
+        self.nonBlocking = nonBlocking
         self.read = read
         self.write = write
         self.append = append
@@ -89,6 +94,7 @@ public struct OpenOptions: Sendable, Hashable {
             flags |= O_CREAT
         }
         if !followSymlinks { flags |= Syscalls.openNoFollow }
+        if nonBlocking { flags |= O_NONBLOCK }
         switch synchronization {
         case .none: break
         case .data: flags |= Syscalls.openDataSync

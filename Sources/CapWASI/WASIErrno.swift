@@ -72,6 +72,7 @@ public struct WASIErrno: Error, RawRepresentable, Hashable, Sendable, CustomStri
         case .absoluteSymlinkTarget: self = .notPermitted
         case .crossesFileSystems: self = .crossDevice
         case .invalidUTF8: self = .illegalSequence
+        case .notRegularFile: self = .invalid
         case .system: self.init(error.errno)
         }
     }

@@ -38,6 +38,7 @@ struct Instantiator {
             case .coreInstance(let expression):
                 context.coreInstances.append(try coreInstance(expression, context))
             case .component(let ast):
+                try Self.checkOuterAliases(ast, levels: 0, context)
                 context.components.append(ComponentClosure(ast: ast, outer: context))
             case .instance(.instantiate(let index, let arguments)):
                 var items: [String: Item] = [:]
@@ -131,7 +132,14 @@ struct Instantiator {
         case .outer(let count, let index):
             let target = try context.outer(count)
             switch alias.sort {
-            case .type: context.types.append(try target.types.entry(index))
+            case .type:
+                let entry = try target.types.entry(index)
+                // Resources are generative: a nested component may not take one (or a type
+                // mentioning one) from outside, only be given it as an import.
+                if count > 0, entry.refersToResources {
+                    throw ComponentError(.invalid, "an outer alias of type \(index) transitively refers to resources across a component boundary")
+                }
+                context.types.append(entry)
             case .component: context.components.append(try target.component(index))
             case .core(.module): context.coreModules.append(try target.coreModule(index))
             default: throw ComponentError(.unsupported, "outer aliases of a \(alias.sort) are not supported")
@@ -304,6 +312,38 @@ struct Instantiator {
 }
 
 extension Instantiator {
+    /// Checks, where a nested component is defined (whether or not it is ever instantiated),
+    /// that none of its outer type aliases takes a type referring to resources from outside
+    /// it. `levels` is how many scopes lie between the aliases checked and the nested component.
+    static func checkOuterAliases(_ ast: ComponentAST, levels: UInt32, _ context: InstanceContext) throws(ComponentError) {
+        for definition in ast.definitions {
+            switch definition {
+            case .alias(let alias): try checkOuterAlias(alias, levels: levels, context)
+            case .component(let nested): try checkOuterAliases(nested, levels: levels + 1, context)
+            case .type(.instance(let declarations)), .type(.component(let declarations)):
+                try checkOuterAliases(declarations, levels: levels + 1, context)
+            default: break
+            }
+        }
+    }
+
+    private static func checkOuterAliases(_ declarations: [TypeDeclaration], levels: UInt32, _ context: InstanceContext) throws(ComponentError) {
+        for declaration in declarations {
+            switch declaration {
+            case .alias(let alias): try checkOuterAlias(alias, levels: levels, context)
+            case .type(.instance(let nested)), .type(.component(let nested)):
+                try checkOuterAliases(nested, levels: levels + 1, context)
+            default: break
+            }
+        }
+    }
+
+    private static func checkOuterAlias(_ alias: Alias, levels: UInt32, _ context: InstanceContext) throws(ComponentError) {
+        guard alias.sort == .type, case .outer(let count, let index) = alias.target, count > levels else { return }
+        guard try context.outer(count - levels - 1).types.entry(index).refersToResources else { return }
+        throw ComponentError(.invalid, "an outer alias of type \(index) transitively refers to resources across a component boundary")
+    }
+
     /// Whether two type-index entries are the same type: value and function types structurally,
     /// resources by identity.
     static func sameType(_ a: TypeEntry, _ b: TypeEntry) -> Bool {

@@ -209,17 +209,65 @@ extension TypeDescriptor {
 }
 
 extension ValueType {
+    /// Whether the type, or any type inside it, satisfies `predicate`.
+    func mentions(_ predicate: (ValueType) -> Bool) -> Bool {
+        if predicate(self) { return true }
+        switch self {
+        case .list(let element), .option(let element): return element.mentions(predicate)
+        case .record(let fields): return fields.contains { $0.type.mentions(predicate) }
+        case .tuple(let elements): return elements.contains { $0.mentions(predicate) }
+        case .variant(let cases): return cases.contains { $0.type?.mentions(predicate) ?? false }
+        case .result(let ok, let error): return (ok?.mentions(predicate) ?? false) || (error?.mentions(predicate) ?? false)
+        default: return false
+        }
+    }
+
     /// Whether a `borrow` handle appears anywhere in the type.
     var containsBorrow: Bool {
-        switch self {
-        case .borrow: true
-        case .list(let element), .option(let element): element.containsBorrow
-        case .record(let fields): fields.contains { $0.type.containsBorrow }
-        case .tuple(let elements): elements.contains { $0.containsBorrow }
-        case .variant(let cases): cases.contains { $0.type?.containsBorrow ?? false }
-        case .result(let ok, let error): (ok?.containsBorrow ?? false) || (error?.containsBorrow ?? false)
-        default: false
+        mentions { if case .borrow = $0 { true } else { false } }
+    }
+
+    /// Whether an `own` or `borrow` handle appears anywhere in the type.
+    var containsHandle: Bool {
+        mentions {
+            switch $0 {
+            case .own, .borrow: true
+            default: false
+            }
         }
+    }
+}
+
+extension TypeEntry {
+    /// Whether the type is a resource type or mentions one, directly or through an outer alias
+    /// of its declarations. Such a type is generative, so it may not be aliased across a
+    /// component boundary.
+    var refersToResources: Bool {
+        switch self {
+        case .resource: true
+        case .value(let type): type.containsHandle
+        case .function(let type): type.parameters.contains { $0.type.containsHandle } || (type.result?.containsHandle ?? false)
+        case .instance(let descriptor), .component(let descriptor): descriptor.refersToResources(depth: 0)
+        }
+    }
+}
+
+extension TypeDescriptor {
+    /// Whether an outer alias in these declarations (nested `depth` type declarations deep)
+    /// reaches an enclosing type that refers to resources.
+    func refersToResources(depth: UInt32) -> Bool {
+        for declaration in declarations {
+            switch declaration {
+            case .alias(let alias) where alias.sort == .type:
+                guard case .outer(let count, let index) = alias.target, count > depth else { continue }
+                if let entry = try? enclosing.outer(count - depth - 1).entry(index), entry.refersToResources { return true }
+            case .type(.instance(let nested)), .type(.component(let nested)):
+                if TypeDescriptor(declarations: nested, enclosing: enclosing).refersToResources(depth: depth + 1) { return true }
+            default:
+                continue
+            }
+        }
+        return false
     }
 }
 
@@ -276,6 +324,15 @@ final class DeclarationKinds {
         return Kind(try enclosing.outer(count - 1).entry(index))
     }
 
+    /// The entry an outer alias names when it leaves the enclosing component (not just these
+    /// type declarations), or nil when it stays inside.
+    private func crossingEntry(_ index: UInt32, outer count: UInt32) throws(ComponentError) -> TypeEntry? {
+        guard count > 0 else { return nil }
+        if let parent { return try parent.crossingEntry(index, outer: count - 1) }
+        guard count >= 2 else { return nil }
+        return try enclosing.outer(count - 1).entry(index)
+    }
+
     private func expect(_ index: UInt32, _ kind: Kind) throws(ComponentError) {
         guard try self.kind(index) == kind else {
             throw ComponentError(.invalid, "type index \(index) is not \(kind.name)")
@@ -303,7 +360,11 @@ final class DeclarationKinds {
                 }
                 guard alias.sort == .type else { continue }
                 switch alias.target {
-                case .outer(let count, let index): kinds.append(try kind(index, outer: count))
+                case .outer(let count, let index):
+                    if let entry = try crossingEntry(index, outer: count), entry.refersToResources {
+                        throw ComponentError(.invalid, "an outer alias of type \(index) transitively refers to resources across a component boundary")
+                    }
+                    kinds.append(try kind(index, outer: count))
                 default: kinds.append(.resource)
                 }
             case .export(_, let type), .import(_, let type):

@@ -36,9 +36,11 @@ struct BenchError: Error, CustomStringConvertible {
 /// Fuel budget large enough for every workload; all hosts meter fuel, so all pay for it alike.
 let benchFuel: UInt64 = 1 << 40
 
-/// Capsule: the CapWASI runner with `work` preopened read-write as /work.
+/// Capsule: the CapWASI runner with `work` preopened read-write as /work, in a fresh instance
+/// per run, or in an instance of `pool` that earlier runs used.
 struct CapsuleGuestHost {
     let module: WASIModule
+    var pool: WASIInstancePool? = nil
 
     func run(_ arguments: [String], work: Dir) throws -> GuestRun {
         let configuration = WASIConfiguration(
@@ -47,7 +49,12 @@ struct CapsuleGuestHost {
             stdout: .capture, stderr: .inherit,
             limits: WASILimits(maxOpenFiles: 64, fuel: benchFuel, timeout: nil))
         var result: WASIRunResult?
-        let wall = try timed { result = try WASIRunner.run(module, configuration: configuration, denialSink: nil) }
+        let wall = try timed {
+            result =
+                if let pool { try pool.run(configuration, owner: "bench", denialSink: nil) } else {
+                    try WASIRunner.run(module, configuration: configuration, denialSink: nil)
+                }
+        }
         guard let result, result.exitCode == 0 else { throw BenchError("Capsule: guest \(arguments) failed") }
         return try GuestRun(output: result.stdout, wallNanoseconds: wall)
     }

@@ -15,6 +15,7 @@ struct GuestHosts {
     let scratch: ScratchDirectory
 
     static let componentPath = "Benchmarks/Guests/file-io-component.wasm"
+    static let reusedHost = "Capsule WASI, reused instance"
 
     init(report: inout BenchReport, wasmtime useWasmtime: Bool) throws {
         let bytes = try checkoutFile("Benchmarks/Guests/file-io.wasm")
@@ -41,12 +42,18 @@ struct GuestHosts {
     }
 
     /// One run per host per round, in the same order each round; the component hosts after the
-    /// module ones, unless `components` is false.
-    func interleaved(rounds: Int, _ arguments: [String], components: Bool = true) throws -> [(host: String, runs: [GuestRun])] {
+    /// module ones, unless `components` is false; with `reused`, Capsule's warm instances too.
+    func interleaved(rounds: Int, _ arguments: [String], components: Bool = true, reused: WASIInstancePool? = nil) throws
+        -> [(host: String, runs: [GuestRun])]
+    {
         var hosts: [(String, () throws -> GuestRun)] = [
             ("Capsule WASI", { try capsule.run(arguments, work: scratch.dir) }),
             ("WasmKit WASI", { try wasmKit.run(arguments, workPath: scratch.path) }),
         ]
+        if let reused {
+            let warm = CapsuleGuestHost(module: capsule.module, pool: reused)
+            hosts.insert((Self.reusedHost, { try warm.run(arguments, work: scratch.dir) }), at: 1)
+        }
         if let wasmtime { hosts.append(("Wasmtime (reference)", { try wasmtime.run(arguments, workPath: scratch.path) })) }
         if components {
             hosts.append(("Capsule WASI 0.2 (component)", { try capsuleComponent.run(arguments, work: scratch.dir) }))

@@ -15,18 +15,27 @@ struct TenantSuite {
         defer { scratch.remove() }
         let module = try WASIModule(bytes: try checkoutFile("Examples/Plugins/report.wasm"))
         try await measureThroughput(module: module, scratch: scratch, into: &report)
+        try await measurePooled(module: module, scratch: scratch, into: &report)
         try await measureResident(module: module, scratch: scratch, into: &report)
     }
 
     /// Instantiate-and-run of a guest that does almost nothing (`file-io calls 0`), module (and
-    /// component) compiled once.
+    /// component) compiled once; and the same run in an instance reused from the run before.
     private func measureInstanceStart(hosts: GuestHosts, into report: inout BenchReport) throws {
-        let perHost = try hosts.interleaved(rounds: startRuns, ["calls", "0"])
+        let pool = WASIInstancePool(module: hosts.capsule.module)
+        if let reason = pool.notReusableReason { throw BenchError(reason) }
+        let perHost = try hosts.interleaved(rounds: startRuns, ["calls", "0"], reused: pool)
         let medians = Dictionary(uniqueKeysWithValues: perHost.map { ($0.host, median($0.runs.map(\.wallNanoseconds)) / 1000) })
+        let statistics = pool.statistics
+        let reuseNote =
+            "\(statistics.reuses) reuses, \(statistics.instantiations) instances"
+            + (medians["Wasmtime (reference)"].flatMap { wasmtime in
+                medians[GuestHosts.reusedHost].map { ", \(format($0 / wasmtime, decimals: 2))× Wasmtime's fresh instance" }
+            } ?? "")
         let rows = perHost.map { host, _ in
             BenchRow(
                 suite: "instance start + trivial run", name: host, value: medians[host] ?? .nan, unit: "µs/run",
-                note: GuestHosts.componentNote(host, medians, unit: "µs"))
+                note: host == GuestHosts.reusedHost ? reuseNote : GuestHosts.componentNote(host, medians, unit: "µs"))
         }
         report.add(rows, baseline: "WasmKit WASI")
     }
@@ -42,27 +51,71 @@ struct TenantSuite {
     }
 
     /// Runs per second of the report plugin (reads its config, writes a report) over distinct
-    /// tenants, with 1, 2 and 8 runs in flight.
+    /// tenants, with 1, 2 and 8 runs in flight: each run in a fresh instance, and each in an
+    /// instance the same tenant's previous run used (one untimed round fills the pools).
     private func measureThroughput(module: WASIModule, scratch: ScratchDirectory, into report: inout BenchReport) async throws {
         let tenants = try (0..<throughputRuns).map { try makeTenant("throughput-\($0)", in: scratch) }
         defer { tenants.forEach { $0.config.close(); $0.output.close() } }
         var rows: [BenchRow] = []
         for concurrency in [1, 2, 8] {
-            let host = PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: concurrency)
-            var samples: [Double] = []
-            for _ in 0..<rounds {
-                let clock = ContinuousClock()
-                let start = clock.now
-                let runs = await host.run(tenants: tenants, denialSink: nil)
-                let elapsed = nanoseconds(clock.now - start)
-                guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a report run failed") }
-                samples.append(Double(tenants.count) / (elapsed / 1e9))
+            var freshRunsPerSecond = Double.nan
+            for reused in [false, true] {
+                let host = PluginHost(
+                    module: module, programName: "report.wasm", maxConcurrentRuns: concurrency,
+                    reuse: reused ? InstanceReuse(owners: tenants.count) : nil)
+                if reused { _ = await host.run(tenants: tenants, denialSink: nil) }
+                var samples: [Double] = []
+                for _ in 0..<rounds {
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    let runs = await host.run(tenants: tenants, denialSink: nil)
+                    let elapsed = nanoseconds(clock.now - start)
+                    guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a report run failed") }
+                    samples.append(Double(tenants.count) / (elapsed / 1e9))
+                }
+                let runsPerSecond = median(samples)
+                if !reused { freshRunsPerSecond = runsPerSecond }
+                let statistics = host.instancePool?.statistics
+                rows.append(BenchRow(
+                    suite: "tenant throughput (report plugin)", name: "\(concurrency) concurrent" + (reused ? ", reused instances" : ""),
+                    value: runsPerSecond, unit: "runs/s",
+                    note: "\(tenants.count) tenants per round"
+                        + (statistics.map {
+                            "; \(format(runsPerSecond / freshRunsPerSecond, decimals: 2))× fresh instances at \(concurrency) in flight"
+                                + " (\($0.reuses) reuses, \($0.instantiations) instances)"
+                        } ?? "")))
             }
-            rows.append(BenchRow(
-                suite: "tenant throughput (report plugin)", name: "\(concurrency) concurrent", value: median(samples),
-                unit: "runs/s", note: "\(tenants.count) tenants per round"))
         }
         report.add(rows, baseline: "1 concurrent")
+    }
+
+    /// Resident memory each idle instance costs: `residentTenants` tenants run the report plugin
+    /// once with reuse on, so each leaves one instance in the pool.
+    private func measurePooled(module: WASIModule, scratch: ScratchDirectory, into report: inout BenchReport) async throws {
+        let tenants = try (0..<residentTenants).map { try makeTenant("pooled-\($0)", in: scratch) }
+        defer { tenants.forEach { $0.config.close(); $0.output.close() } }
+        let host = PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 1, reuse: InstanceReuse(owners: tenants.count))
+        // A first tenant's run so the engine, the allocator and the rewritten module are in place.
+        _ = await host.run(tenants: [try makeTenant("pooled-warm-up", in: scratch)], denialSink: nil)
+        host.instancePool?.removeIdle()
+        let before = ProcessFigures.memory()
+        let runs = await host.run(tenants: tenants, denialSink: nil)
+        guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a pooled tenant's run failed") }
+        let held = ProcessFigures.memory()
+        let idle = host.instancePool?.statistics.idle ?? 0
+        host.instancePool?.removeIdle()
+        let released = ProcessFigures.memory()
+        let suite = "\(residentTenants) pooled instances (report plugin)"
+        report.add([
+            BenchRow(
+                suite: suite, name: "resident memory per pooled instance",
+                value: Double(held.residentKiB - before.residentKiB) / Double(max(1, idle)), unit: "KiB",
+                note: "\(idle) idle instances, one per tenant"),
+            BenchRow(
+                suite: suite, name: "resident memory given back when dropped",
+                value: Double(held.residentKiB - released.residentKiB) / Double(max(1, idle)), unit: "KiB",
+                note: "per instance, after removeIdle()"),
+        ])
     }
 
     /// Peak resident memory and descriptors while `residentTenants` tenants are held open by one
@@ -72,7 +125,7 @@ struct TenantSuite {
         let before = ProcessFigures.memory()
         let descriptorsBefore = ProcessFigures.openDescriptors()
         let tenants = try (0..<residentTenants).map { try makeTenant("resident-\($0)", in: scratch) }
-        let host = PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 8)
+        let host = PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 8, reuse: nil)
         let runs = await host.run(tenants: tenants, denialSink: nil)
         guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a resident tenant's run failed") }
         let held = ProcessFigures.memory()

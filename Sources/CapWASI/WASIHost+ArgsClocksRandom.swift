@@ -9,22 +9,19 @@ import Musl
 
 extension WASIHost {
     func defineArgsClocksRandom(into imports: inout Imports, store: Store) {
-        let arguments = configuration.arguments.map { Array($0.utf8) + [0] }
-        let environment = configuration.environment.map { Array("\($0.0)=\($0.1)".utf8) + [0] }
-
-        function("args_sizes_get", [.i32, .i32], into: &imports, store: store) { _, memory, arguments_ throws(WASIErrno) in
-            try memory.store(UInt32(arguments.count), at: arguments_[0].u32)
-            try memory.store(UInt32(arguments.reduce(0) { $0 + $1.count }), at: arguments_[1].u32)
+        function("args_sizes_get", [.i32, .i32], into: &imports, store: store) { host, memory, arguments_ throws(WASIErrno) in
+            try memory.store(UInt32(host.encodedArguments.count), at: arguments_[0].u32)
+            try memory.store(UInt32(host.encodedArguments.reduce(0) { $0 + $1.count }), at: arguments_[1].u32)
         }
-        function("args_get", [.i32, .i32], into: &imports, store: store) { _, memory, arguments_ throws(WASIErrno) in
-            try Self.storeStrings(arguments, pointers: arguments_[0].u32, buffer: arguments_[1].u32, memory)
+        function("args_get", [.i32, .i32], into: &imports, store: store) { host, memory, arguments_ throws(WASIErrno) in
+            try Self.storeStrings(host.encodedArguments, pointers: arguments_[0].u32, buffer: arguments_[1].u32, memory)
         }
-        function("environ_sizes_get", [.i32, .i32], into: &imports, store: store) { _, memory, arguments_ throws(WASIErrno) in
-            try memory.store(UInt32(environment.count), at: arguments_[0].u32)
-            try memory.store(UInt32(environment.reduce(0) { $0 + $1.count }), at: arguments_[1].u32)
+        function("environ_sizes_get", [.i32, .i32], into: &imports, store: store) { host, memory, arguments_ throws(WASIErrno) in
+            try memory.store(UInt32(host.encodedEnvironment.count), at: arguments_[0].u32)
+            try memory.store(UInt32(host.encodedEnvironment.reduce(0) { $0 + $1.count }), at: arguments_[1].u32)
         }
-        function("environ_get", [.i32, .i32], into: &imports, store: store) { _, memory, arguments_ throws(WASIErrno) in
-            try Self.storeStrings(environment, pointers: arguments_[0].u32, buffer: arguments_[1].u32, memory)
+        function("environ_get", [.i32, .i32], into: &imports, store: store) { host, memory, arguments_ throws(WASIErrno) in
+            try Self.storeStrings(host.encodedEnvironment, pointers: arguments_[0].u32, buffer: arguments_[1].u32, memory)
         }
 
         function("clock_res_get", [.i32, .i32], into: &imports, store: store) { _, memory, arguments_ throws(WASIErrno) in

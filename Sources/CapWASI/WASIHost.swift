@@ -9,17 +9,40 @@ enum GuestStop: Error {
 }
 
 /// The WASI preview 1 host of one instance. Confined to the task running that instance.
+///
+/// The functions bound into WasmKit look up everything a run may see (its configuration,
+/// descriptors, streams, quotas and denials) through the host at call time, never at bind time,
+/// so a reused instance gets each run's state from ``begin(configuration:sink:)``.
 final class WASIHost {
     static let moduleName = "wasi_snapshot_preview1"
 
-    let policy: InstancePolicy
+    private(set) var policy: InstancePolicy
     var configuration: WASIConfiguration { policy.configuration }
     var table: DescriptorTable
     var memory: GuestMemory?
+    /// The run's arguments and `NAME=value` pairs, NUL-terminated as `args_get` and
+    /// `environ_get` hand them out.
+    private(set) var encodedArguments: [[UInt8]]
+    private(set) var encodedEnvironment: [[UInt8]]
 
     init(configuration: WASIConfiguration, sink: DenialSink?) throws(WASIErrno) {
         policy = InstancePolicy(configuration: configuration, sink: sink)
-        table = DescriptorTable(limit: configuration.limits.maxOpenFiles)
+        table = try Self.table(for: configuration)
+        (encodedArguments, encodedEnvironment) = Self.encodedStrings(of: configuration)
+    }
+
+    /// Starts another run in the same instance: the previous run's descriptors are closed and
+    /// its configuration, streams, quotas, deadline and denials replaced by new ones.
+    func begin(configuration: WASIConfiguration, sink: DenialSink?) throws(WASIErrno) {
+        closeAll()
+        table = try Self.table(for: configuration)
+        policy = InstancePolicy(configuration: configuration, sink: sink)
+        (encodedArguments, encodedEnvironment) = Self.encodedStrings(of: configuration)
+    }
+
+    /// Standard streams as descriptors 0-2, then the preopens in order.
+    private static func table(for configuration: WASIConfiguration) throws(WASIErrno) -> DescriptorTable {
+        var table = DescriptorTable(limit: configuration.limits.maxOpenFiles)
         for fd in Int32(0)...2 {
             _ = try table.allocate(
                 Descriptor(
@@ -33,12 +56,28 @@ final class WASIHost {
                     rightsInheriting: WASIRights.directory.union(.regularFile), flags: [],
                     guestPath: preopen.guestPath, preopen: preopen.guestPath, preopenName: preopen.guestPath))
         }
+        return table
+    }
+
+    private static func encodedStrings(of configuration: WASIConfiguration) -> ([[UInt8]], [[UInt8]]) {
+        (
+            configuration.arguments.map { Array($0.utf8) + [0] },
+            configuration.environment.map { Array("\($0.0)=\($0.1)".utf8) + [0] }
+        )
     }
 
     /// Closes every descriptor the instance opened; preopened `Dir`s belong to the embedder and
     /// stay open.
     func closeAll() {
         table.closeAll()
+    }
+
+    /// Ends a run of a reused instance: its descriptors are closed and its configuration,
+    /// captured output and denials let go, so an idle instance holds nothing of the run.
+    func finish() {
+        closeAll()
+        policy = InstancePolicy(configuration: WASIConfiguration(arguments: []), sink: nil)
+        (encodedArguments, encodedEnvironment) = ([], [])
     }
 
     // MARK: Binding

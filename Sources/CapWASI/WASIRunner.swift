@@ -6,12 +6,16 @@ import Synchronization
 /// A parsed WebAssembly module, ready to be run any number of times.
 public struct WASIModule: Sendable {
     let module: Module
+    /// The binary, kept for a ``WASIInstancePool`` to rewrite (WasmKit's parsed module holds
+    /// slices of it anyway).
+    let bytes: [UInt8]
 
     /// Parses and validates `bytes` (the engine translates functions lazily, on first call).
     ///
     /// - Throws: ``WASIRunError/invalidModule(_:)`` naming what is wrong.
     public init(bytes: [UInt8]) throws(WASIRunError) {
         do { module = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
+        self.bytes = bytes
     }
 }
 
@@ -72,12 +76,20 @@ public enum WASIRunner {
     /// lazily per instance (measured: most of an instance start), so only the configuration is
     /// shared. Metering is a translation setting: it puts a fuel check into every straight-line
     /// region of code, which costs time even with no budget set (measured in `capsule-bench`),
-    /// so only runs with a fuel budget get the metering engine.
+    /// so only runs with a fuel budget get the metering engine. Eager translation is for
+    /// instances that are reused (``WASIInstancePool``): it pays the whole translation once.
     static let meteredEngine = Engine(configuration: EngineConfiguration(fuelMetering: true))
     static let unmeteredEngine = Engine(configuration: EngineConfiguration(fuelMetering: false))
+    static let eagerMeteredEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager, fuelMetering: true))
+    static let eagerUnmeteredEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager, fuelMetering: false))
 
-    static func engine(for limits: WASILimits) -> Engine {
-        limits.fuel == nil ? unmeteredEngine : meteredEngine
+    static func engine(for limits: WASILimits, eager: Bool = false) -> Engine {
+        switch (limits.fuel == nil, eager) {
+        case (true, false): unmeteredEngine
+        case (false, false): meteredEngine
+        case (true, true): eagerUnmeteredEngine
+        case (false, true): eagerMeteredEngine
+        }
     }
 
     /// Runs `_start` of `module` in a new instance with `configuration`. Every descriptor the
@@ -89,48 +101,20 @@ public enum WASIRunner {
         _ module: WASIModule, configuration: WASIConfiguration,
         denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
     ) throws(WASIRunError) -> WASIRunResult {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let store = Store(engine: engine(for: configuration.limits))
-        let limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
+        let start = ContinuousClock.now
+        let instance = try StartInstance(module.module, configuration: configuration, denialSink: denialSink)
+        defer { instance.host.closeAll() }
+        return try instance.run(configuration: configuration, denialSink: denialSink, startedAt: start)
+    }
+}
+
+extension Store {
+    /// A store whose memories and tables grow only as far as `limiter` allows (WasmKit keeps
+    /// this setter behind an SPI, so it is used in this file and the component runner only).
+    static func limited(engine: Engine, by limiter: MemoryLimiter) -> Store {
+        let store = Store(engine: engine)
         store.resourceLimiter = limiter
-        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
-
-        let host: WASIHost
-        do { host = try WASIHost(configuration: configuration, sink: denialSink) } catch {
-            throw .instantiation("too many preopens for the descriptor limit (\(error))")
-        }
-        defer { host.closeAll() }
-        var imports = Imports()
-        host.define(into: &imports, store: store)
-
-        let instance: Instance
-        do { instance = try module.module.instantiate(store: store, imports: imports) } catch let limit as MemoryLimitExceeded {
-            // A module can declare more initial memory than the limit; it never runs.
-            throw .memoryLimit(requested: limit.requested, limit: limit.limit)
-        } catch {
-            throw .instantiation("\(error)")
-        }
-        guard let entry = instance.exports[function: "_start"] else { throw .missingStart }
-
-        var exitCode: UInt32 = 0
-        do {
-            try entry.invoke()
-        } catch GuestStop.exit(let code) {
-            exitCode = code
-        } catch GuestStop.timeout {
-            throw .timeout(configuration.limits.timeout ?? .zero)
-        } catch let limit as MemoryLimitExceeded {
-            throw .memoryLimit(requested: limit.requested, limit: limit.limit)
-        } catch {
-            let description = "\(error)"
-            if description.contains("out of fuel"), let budget = configuration.limits.fuel { throw .outOfFuel(budget: budget) }
-            throw .trap(description)
-        }
-        let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
-        return WASIRunResult(
-            exitCode: exitCode, stdout: host.policy.captured[1] ?? [], stderr: host.policy.captured[2] ?? [], denials: host.policy.denials,
-            fuelUsed: fuelUsed, wallTime: start.duration(to: clock.now))
+        return store
     }
 }
 
@@ -142,17 +126,29 @@ struct MemoryLimitExceeded: Error {
 /// Ends the instance when linear memory would grow past the limit, rather than letting the
 /// guest carry on with a failed `memory.grow` it may not check.
 final class MemoryLimiter: ResourceLimiter {
-    let limit: Int
+    private let limitBytes: Atomic<Int>
     private let refused = Mutex<MemoryLimitExceeded?>(nil)
+    private let tableGrowths = Atomic<Int>(0)
 
     /// The growth that was refused, if any: a component run sees it only wrapped in a trap.
     var exceeded: MemoryLimitExceeded? { refused.withLock { $0 } }
 
+    /// The largest a memory may grow to; a reused instance's runs may each set their own.
+    var limit: Int {
+        get { limitBytes.load(ordering: .relaxed) }
+        set { limitBytes.store(newValue, ordering: .relaxed) }
+    }
+
+    /// How many times a table was created or grown: a reused instance whose tables grew
+    /// cannot be put back, and WasmKit shows a table's size only to the guest.
+    var tableGrowthCount: Int { tableGrowths.load(ordering: .relaxed) }
+
     init(limit: Int) {
-        self.limit = limit
+        limitBytes = Atomic(limit)
     }
 
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
+        let limit = self.limit
         if desired > limit {
             let refusal = MemoryLimitExceeded(requested: desired, limit: limit)
             refused.withLock { $0 = refusal }
@@ -162,6 +158,7 @@ final class MemoryLimiter: ResourceLimiter {
     }
 
     func limitTableGrowth(to desired: Int) throws -> Bool {
-        desired <= 1_000_000
+        tableGrowths.add(1, ordering: .relaxed)
+        return desired <= 1_000_000
     }
 }

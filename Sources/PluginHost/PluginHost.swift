@@ -51,25 +51,36 @@ public enum Plugin: Sendable {
 
 /// Runs one compiled plugin for many tenants.
 ///
-/// Each run gets a fresh WasmKit store and instance and a fresh descriptor (or resource) table
-/// holding only that tenant's directories; nothing passes between tenants or between runs, and
-/// every descriptor a run opened is closed when it ends. Runs execute concurrently, at most
-/// `maxConcurrentRuns` at a time; a trap or a limit ends that tenant's run only. Modules and
-/// components get the same configuration, limits and denial reports.
+/// Each run gets a fresh descriptor (or resource) table holding only that tenant's
+/// directories, and every descriptor a run opened is closed when it ends. A module's instances
+/// are reused by default, but only for the tenant they last ran for: between runs the instance's
+/// memory, tables and globals are put back to their just-instantiated state (see
+/// ``InstanceReuse`` for what stays observable), and a run that traps or hits a limit discards
+/// its instance. Pass `reuse: nil` for a fresh WasmKit store and instance per run; a component
+/// always gets one. Runs execute concurrently, at most `maxConcurrentRuns` at a time; a trap or
+/// a limit ends that tenant's run only. Modules and components get the same configuration,
+/// limits and denial reports.
 public struct PluginHost: Sendable {
     public let plugin: Plugin
     public let programName: String
     public let maxConcurrentRuns: Int
+    /// The warm instances of a module plugin; `nil` for a component or with reuse off.
+    public let instancePool: WASIInstancePool?
 
-    public init(plugin: Plugin, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4) {
+    public init(plugin: Plugin, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse()) {
         self.plugin = plugin
         self.programName = programName
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
+        instancePool =
+            switch (plugin, reuse) {
+            case (.module(let module), let reuse?): WASIInstancePool(module: module, reuse: reuse)
+            default: nil
+            }
     }
 
     /// A host for a preview 1 module.
-    public init(module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4) {
-        self.init(plugin: .module(module), programName: programName, maxConcurrentRuns: maxConcurrentRuns)
+    public init(module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse()) {
+        self.init(plugin: .module(module), programName: programName, maxConcurrentRuns: maxConcurrentRuns, reuse: reuse)
     }
 
     /// Runs the plugin for one tenant.
@@ -81,7 +92,12 @@ public struct PluginHost: Sendable {
         do {
             let result =
                 switch plugin {
-                case .module(let module): try WASIRunner.run(module, configuration: configuration, denialSink: denialSink)
+                case .module(let module):
+                    if let instancePool {
+                        try instancePool.run(configuration, owner: tenant.tenant, denialSink: denialSink)
+                    } else {
+                        try WASIRunner.run(module, configuration: configuration, denialSink: denialSink)
+                    }
                 case .component(let component, let entry):
                     try WASIRunner.run(component, entry: entry, configuration: configuration, denialSink: denialSink)
                 }

@@ -5,6 +5,9 @@
 //   leak-probe sequential N [component]   N runs one after another for one tenant
 //   leak-probe concurrent N [component]   N tenants run at once (one PluginHost, N runs in flight)
 //
+// A module's runs reuse instances (the plugin host's default); the idle ones are dropped before
+// each measurement, so the figures show what runs leak, not what the pool keeps by design.
+//
 // With `component`, the plugin is Examples/Plugins/report-component.wasm (a WASI 0.2 component
 // through the preview 1 adapter) instead of the module below.
 //
@@ -94,21 +97,25 @@ enum LeakProbe {
             let warmUp = try capabilities(0..<1)[0]
             for _ in 0..<(count / 10) where (try? host.run(warmUp, denialSink: nil).outcome.get().exitCode) != 0 { failures += 1 }
             release([warmUp])
+            host.instancePool?.removeIdle()
             before = Usage.now(excluding: path)
             let tenant = try capabilities(0..<1)[0]
             for _ in 0..<count where (try? host.run(tenant, denialSink: nil).outcome.get().exitCode) != 0 { failures += 1 }
             release([tenant])
+            host.instancePool?.removeIdle()
             after = Usage.now(excluding: path)
         } else {
             let host = PluginHost(plugin: plugin, maxConcurrentRuns: count)
             let warmUp = try capabilities(0..<min(count, 50))
             _ = await host.run(tenants: warmUp, denialSink: nil)
             release(warmUp)
+            host.instancePool?.removeIdle()
             before = Usage.now(excluding: path)
             let tenants = try capabilities(0..<count)
             let runs = await host.run(tenants: tenants, denialSink: nil)
             failures = runs.filter { (try? $0.outcome.get().exitCode) != 0 }.count
             release(tenants)
+            host.instancePool?.removeIdle()
             after = Usage.now(excluding: path)
         }
         let secret = "secret = \"only-t\(tenantCount - 1)\"\n"

@@ -1,0 +1,91 @@
+// An instance's state just after instantiation, and the way back to it after a run.
+import WasmKit
+
+/// Every memory, table and mutable global of one instance as instantiation left them.
+///
+/// ``restore()`` writes them all back. Memory a run grew cannot be given back (WebAssembly
+/// memories never shrink, and WasmKit has no API to), so the grown bytes are zeroed instead and
+/// ``grownBytes`` tells the owner how much the instance has kept.
+struct InstanceSnapshot {
+    private struct PristineMemory {
+        let memory: Memory
+        let image: MemoryImage
+        /// Whether zero pages are given back to the kernel (`MADV_DONTNEED`) rather than
+        /// written: checked on this memory, again whenever its storage moves.
+        var discarding: Bool
+        var base: UnsafeMutableRawPointer?
+    }
+
+    private var memories: [PristineMemory]
+    private let tables: [(table: Table, elements: [Reference])]
+    private let globals: [(global: Global, value: Value)]
+
+    /// The images of the instance's memories, for other instances of a module that has no
+    /// start function to share.
+    var images: [MemoryImage] { memories.map(\.image) }
+
+    /// Takes the snapshot; `images` are the memories' images if they are known already.
+    init(of instance: Instance, exports: StateExports, images: [MemoryImage]?) throws(StateExports.NotReusable) {
+        memories = try exports.memories.enumerated().map { index, name throws(StateExports.NotReusable) in
+            guard let memory = instance.exports[memory: name] else { throw .init(reason: "its memory export \(name) is missing") }
+            let image = images.map { $0[index] } ?? MemoryImage(of: memory)
+            return PristineMemory(memory: memory, image: image, discarding: image.discardingZeroes(memory), base: Self.base(of: memory))
+        }
+        tables = try exports.tables.map { name throws(StateExports.NotReusable) in
+            guard let table = instance.exports[table: name] else { throw .init(reason: "its table export \(name) is missing") }
+            return (table, (0..<Int(table.type.limits.min)).map { table[$0] })
+        }
+        globals = try exports.globals.map { name throws(StateExports.NotReusable) in
+            guard let global = instance.exports[global: name] else { throw .init(reason: "its global export \(name) is missing") }
+            return (global, global.value)
+        }
+    }
+
+    /// Bytes of memory the instance holds now.
+    var memoryBytes: Int {
+        memories.reduce(0) { $0 + $1.memory.byteCount }
+    }
+
+    /// Bytes of memory the instance holds beyond what instantiation gave it.
+    var grownBytes: Int {
+        memories.reduce(0) { $0 + $1.memory.byteCount - $1.image.byteCount }
+    }
+
+    /// Puts every memory, table element and mutable global back to its value just after
+    /// instantiation; memory past the original size is zeroed.
+    mutating func restore() {
+        for index in memories.indices {
+            let memory = memories[index].memory
+            let base = Self.base(of: memory)
+            if base != memories[index].base {
+                memories[index].base = base
+                memories[index].discarding = memories[index].image.discardingZeroes(memory)
+            }
+            memories[index].image.restore(into: memory, discarding: memories[index].discarding)
+        }
+        for (table, elements) in tables {
+            for (index, element) in elements.enumerated() where table[index] != element {
+                table[index] = element
+            }
+        }
+        for (global, value) in globals {
+            // The global is mutable and the value came from it, so the assignment cannot fail.
+            try? global.assign(value)
+        }
+    }
+
+    /// Whether every memory, table and global holds its just-instantiated value (for tests
+    /// and checks; a full comparison).
+    var isPristine: Bool {
+        memories.allSatisfy { $0.image.matches($0.memory) }
+            && tables.allSatisfy { table, elements in elements.indices.allSatisfy { table[$0] == elements[$0] } }
+            && globals.allSatisfy { $0.global.value == $0.value }
+    }
+
+    /// Whether zero pages of every memory are discarded rather than written.
+    var discardsPages: Bool { memories.allSatisfy(\.discarding) }
+
+    private static func base(of memory: Memory) -> UnsafeMutableRawPointer? {
+        memory.withUnsafeMutableBufferPointer(offset: 0, count: 0) { $0.baseAddress }
+    }
+}

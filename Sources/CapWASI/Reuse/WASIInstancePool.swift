@@ -1,0 +1,213 @@
+// Running a module's `_start` again and again in warm instances, put back between runs.
+import Logging
+import Synchronization
+import WasmKit
+
+/// Runs one preview 1 module many times, reusing instances instead of creating one per run.
+///
+/// WasmKit translates each function of an instance on its first call, and that translation
+/// belongs to the instance: most of a short run is spent there. A pool keeps instances after
+/// their runs and puts each back to the state instantiation left it in (every memory, table
+/// element and mutable global, including the stack pointer a C toolchain does not export), with
+/// a new descriptor table, arguments, environment, streams, limits and denial reports per run.
+/// ``InstanceReuse`` says who may get which instance and what stays observable.
+///
+/// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its
+/// instance, as does a run whose tables grew or whose memory grew past
+/// ``InstanceReuse/maxRetainedGrowth``. A module whose state cannot be put back (it imports a
+/// memory, table or global, or has passive segments) runs in a fresh instance every time;
+/// ``notReusableReason`` says why.
+///
+/// Thread safety: `run` may be called from any number of tasks at once; each run has an
+/// instance of its own.
+public final class WASIInstancePool: Sendable {
+    public let module: WASIModule
+    public let reuse: InstanceReuse
+    /// Why this module's instances are never reused, or `nil` when they are.
+    public let notReusableReason: String?
+    private let prepared: (module: Module, exports: StateExports)?
+    private let state = Mutex(PoolState())
+    /// The memory images every instance starts from, taken from the first instance, when the
+    /// module has no start function to make instances differ.
+    private let sharedImages = Mutex<[MemoryImage]?>(nil)
+
+    /// What a pool has done so far.
+    public struct Statistics: Sendable, Equatable {
+        /// Instances created (each one run's worth of translation).
+        public var instantiations = 0
+        /// Runs that got an instance an earlier run had used.
+        public var reuses = 0
+        /// Instances dropped after a run: it failed, grew too much, or the pool was full.
+        public var discards = 0
+        /// Instances waiting for a run now.
+        public var idle = 0
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// A pool for `module`. The module is rewritten once, here, to export its hidden state.
+    public init(module: WASIModule, reuse: InstanceReuse = InstanceReuse()) {
+        self.module = module
+        self.reuse = reuse
+        let rewritten: (bytes: [UInt8], exports: StateExports)
+        do { rewritten = try StateExports.rewrite(module.bytes) } catch {
+            prepared = nil
+            notReusableReason = "instances of this module cannot be reused: \(error)"
+            return
+        }
+        do {
+            prepared = (try parseWasm(bytes: rewritten.bytes), rewritten.exports)
+            notReusableReason = nil
+        } catch {
+            prepared = nil
+            notReusableReason = "instances of this module cannot be reused: the rewritten module does not parse (\(error))"
+        }
+    }
+
+    /// Runs `_start` with `configuration` in an idle instance of `owner` (any owner's, with
+    /// ``InstanceReuse/acrossOwners``), or in a new one. Every descriptor the run opened is
+    /// closed when this returns or throws; preopened `Dir`s stay the embedder's.
+    ///
+    /// - Parameter owner: Whose data the run handles, usually the tenant's name.
+    public func run(
+        _ configuration: WASIConfiguration, owner: String,
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
+    ) throws(WASIRunError) -> WASIRunResult {
+        let start = ContinuousClock.now
+        guard let prepared else { return try WASIRunner.run(module, configuration: configuration, denialSink: denialSink) }
+        let key = reuse.acrossOwners ? "" : owner
+        let instance: PooledInstance
+        if let idle = state.withLock({ $0.checkOut(key, fitting: configuration.limits) }) {
+            instance = idle
+        } else {
+            let images = sharedImages.withLock { $0 }
+            instance = try PooledInstance(
+                prepared, configuration: configuration, denialSink: denialSink, eager: reuse.eagerTranslation, images: images)
+            if images == nil && !prepared.exports.hasStartFunction {
+                sharedImages.withLock { $0 = instance.snapshot.images }
+            }
+            state.withLock { $0.statistics.instantiations += 1 }
+        }
+
+        let outcome: Result<WASIRunResult, WASIRunError>
+        do throws(WASIRunError) {
+            outcome = .success(try instance.start.run(configuration: configuration, denialSink: denialSink, startedAt: start))
+        } catch {
+            outcome = .failure(error)
+        }
+        instance.start.host.finish()
+        let keep = if case .success = outcome { instance.restore(retainingAtMost: reuse.maxRetainedGrowth) } else { false }
+        // What the lock hands back is freed after it is released: freeing a store takes a while.
+        _ = state.withLock { state in
+            guard keep else {
+                state.statistics.discards += 1
+                return [instance]
+            }
+            return state.checkIn(instance, key, reuse)
+        }
+        return try outcome.get()
+    }
+
+    /// Drops every idle instance of `owner` (of every owner when `nil`), for example when a
+    /// tenant leaves.
+    public func removeIdle(owner: String? = nil) {
+        _ = state.withLock { $0.remove(owner.map { reuse.acrossOwners ? "" : $0 }) }
+    }
+
+    /// Whether every idle instance is in its just-instantiated state with no descriptor open
+    /// beyond the standard streams and preopens (a full comparison, for tests).
+    var idleInstancesArePristine: Bool {
+        state.withLock { $0.idle.values.joined().allSatisfy { $0.snapshot.isPristine && $0.start.host.table.openCount == 0 } }
+    }
+}
+
+/// A pooled instance and the state to put it back to.
+private final class PooledInstance: @unchecked Sendable {
+    let start: StartInstance
+    private(set) var snapshot: InstanceSnapshot
+    private let tableGrowthsAtSnapshot: Int
+
+    init(
+        _ prepared: (module: Module, exports: StateExports), configuration: WASIConfiguration, denialSink: DenialSink?, eager: Bool,
+        images: [MemoryImage]?
+    ) throws(WASIRunError) {
+        start = try StartInstance(prepared.module, configuration: configuration, denialSink: denialSink, eager: eager)
+        do { snapshot = try InstanceSnapshot(of: start.instance, exports: prepared.exports, images: images) } catch {
+            throw .instantiation("cannot snapshot the instance: \(error)")
+        }
+        tableGrowthsAtSnapshot = start.limiter.tableGrowthCount
+    }
+
+    /// Puts the instance back for another run; `false` when it cannot be (a table grew) or
+    /// should not be (memory grew past `limit`).
+    func restore(retainingAtMost limit: Int) -> Bool {
+        guard start.limiter.tableGrowthCount == tableGrowthsAtSnapshot, snapshot.grownBytes <= limit else { return false }
+        snapshot.restore()
+        return true
+    }
+
+    /// Whether a run with `limits` may use this instance: the same metering, and memory within
+    /// its limit.
+    func fits(_ limits: WASILimits) -> Bool {
+        start.isMetered == (limits.fuel != nil) && snapshot.memoryBytes <= limits.maxMemoryBytes
+    }
+}
+
+/// The idle instances by owner, least recently used owner first.
+private struct PoolState {
+    var idle: [String: [PooledInstance]] = [:]
+    var recency: [String] = []
+    var statistics = WASIInstancePool.Statistics()
+
+    /// An idle instance of `key` that a run with `limits` may use; others of `key` that do not
+    /// fit are dropped.
+    mutating func checkOut(_ key: String, fitting limits: WASILimits) -> PooledInstance? {
+        defer {
+            if idle[key]?.isEmpty == true { forget(key) }
+        }
+        while let instance = idle[key]?.popLast() {
+            statistics.idle -= 1
+            if instance.fits(limits) {
+                statistics.reuses += 1
+                return instance
+            }
+            statistics.discards += 1
+        }
+        return nil
+    }
+
+    /// Keeps `instance` for `key` if there is room; returns the instances to free (it, when
+    /// there is none, or the least recently used owner's).
+    mutating func checkIn(_ instance: PooledInstance, _ key: String, _ reuse: InstanceReuse) -> [PooledInstance] {
+        guard reuse.owners > 0, idle[key, default: []].count < reuse.idleInstancesPerOwner else {
+            statistics.discards += 1
+            return [instance]
+        }
+        idle[key, default: []].append(instance)
+        statistics.idle += 1
+        recency.removeAll { $0 == key }
+        recency.append(key)
+        var dropped: [PooledInstance] = []
+        while recency.count > reuse.owners {
+            dropped += remove(recency[0])
+        }
+        return dropped
+    }
+
+    /// Takes the idle instances of `key` (of every owner when `nil`) out of the pool.
+    mutating func remove(_ key: String?) -> [PooledInstance] {
+        var dropped: [PooledInstance] = []
+        for key in key.map({ [$0] }) ?? Array(idle.keys) {
+            dropped += idle[key] ?? []
+            forget(key)
+        }
+        statistics.idle -= dropped.count
+        statistics.discards += dropped.count
+        return dropped
+    }
+
+    private mutating func forget(_ key: String) {
+        idle.removeValue(forKey: key)
+        recency.removeAll { $0 == key }
+    }
+}

@@ -1,0 +1,254 @@
+// Warm instances: a run in a reused instance sees nothing of the runs before it.
+import CapStd
+@testable import CapWASI
+import Testing
+import TestSupport
+import WAT
+import WasmKit
+
+@Suite("Instance reuse")
+struct InstanceReuseTests {
+    /// `plant` fills all of memory (after growing it) with 0xA5, sets hidden globals, points a
+    /// table slot at another function, leaves three descriptors open and exits three frames deep
+    /// with its stack pointer moved. `scan` exits with a bit per kind of leftover it finds:
+    /// 1 memory, 2 globals, 4 table, 8 descriptors beyond the five a fresh run has.
+    /// `plant+scan` does both in one run: the control that proves the scan sees each kind.
+    /// `trap` plants and traps; `loop` plants and loops forever; `write` plants without growing
+    /// memory.
+    static let secretKeeper = """
+        (module
+          (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (global $secret (mut i64) (i64.const 0))
+          (global $runs (mut i32) (i32.const 0))
+          (global $stack (mut i32) (i32.const 65536))
+          (table $slots 2 funcref)
+          (type $probe (func (result i32)))
+          (elem (table $slots) (i32.const 0) func $clean $clean)
+          (elem declare func $planted)
+          (data (i32.const 16) "settings.toml")
+          (func $clean (result i32) (i32.const 0))
+          (func $planted (result i32) (i32.const 1))
+          (func $deep (param $depth i32)
+            (global.set $stack (i32.sub (global.get $stack) (i32.const 4096)))
+            (if (local.get $depth)
+              (then (call $deep (i32.sub (local.get $depth) (i32.const 1))))
+              (else (call $exit (i32.const 0)))))
+          (func $plant (param $grow i32)
+            (drop (memory.grow (local.get $grow)))
+            (memory.fill (i32.const 1024) (i32.const 0xA5) (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1024)))
+            (global.set $secret (i64.const 0x5EC2E7))
+            (global.set $runs (i32.add (global.get $runs) (i32.const 1)))
+            (table.set $slots (i32.const 1) (ref.func $planted))
+            (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 13) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0)))
+            (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 13) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0)))
+            (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 13) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0))))
+          (func $scan (result i32)
+            (local $address i32) (local $end i32) (local $found i32) (local $fd i32) (local $open i32)
+            (local.set $end (i32.mul (memory.size) (i32.const 65536)))
+            (local.set $address (i32.const 1024))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $address) (local.get $end)))
+                (if (i64.ne (i64.load (local.get $address)) (i64.const 0))
+                  (then (local.set $found (i32.const 1)) (br $done)))
+                (local.set $address (i32.add (local.get $address) (i32.const 8)))
+                (br $next)))
+            (if (i32.or (i32.or (i64.ne (global.get $secret) (i64.const 0)) (i32.ne (global.get $runs) (i32.const 0)))
+                  (i32.ne (global.get $stack) (i32.const 65536)))
+              (then (local.set $found (i32.or (local.get $found) (i32.const 2)))))
+            (if (call_indirect $slots (type $probe) (i32.const 1))
+              (then (local.set $found (i32.or (local.get $found) (i32.const 4)))))
+            (block $counted
+              (loop $each
+                (br_if $counted (i32.ge_u (local.get $fd) (i32.const 64)))
+                (if (i32.eqz (call $fdstat (local.get $fd) (i32.const 512)))
+                  (then (local.set $open (i32.add (local.get $open) (i32.const 1)))))
+                (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+                (br $each)))
+            (if (i32.ne (local.get $open) (i32.const 5))
+              (then (local.set $found (i32.or (local.get $found) (i32.const 8)))))
+            (local.get $found))
+          (func (export "_start")
+            (local $mode i32)
+            (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+            (drop (call $args_get (i32.const 32) (i32.const 128)))
+            ;; argv[1] is told apart by its bytes 0 and 5.
+            (local.set $mode (i32.load (i32.const 36)))
+            (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x73)) (then (call $exit (call $scan))))
+            (call $plant (select (i32.const 0) (i32.const 2) (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x77))))
+            (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x74)) (then unreachable))
+            (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x6c)) (then (loop $forever (br $forever))))
+            (if (i32.eq (i32.load8_u offset=5 (local.get $mode)) (i32.const 0x2b)) (then (call $exit (call $scan))))
+            (call $deep (i32.const 3))))
+        """
+
+    static func module() throws -> WASIModule {
+        try WASIModule(bytes: wat2wasm(secretKeeper))
+    }
+
+    static func configuration(_ tree: TenantTree, _ mode: String, tenant: String = "tenant-a", fuel: UInt64? = nil) throws
+        -> WASIConfiguration
+    {
+        var configuration = try tree.configuration(limits: WASILimits(fuel: fuel))
+        configuration.arguments = ["secret-keeper.wasm", mode]
+        configuration.instanceName = tenant
+        return configuration
+    }
+
+    @Test("the scan sees every kind of leftover when it runs in the same instance as the plant")
+    func scanSeesLeftovers() throws {
+        let tree = try TenantTree()
+        let result = try WASIRunner.run(Self.module(), configuration: Self.configuration(tree, "plant+scan"), denialSink: nil)
+        #expect(result.exitCode == 1 | 2 | 4 | 8)
+    }
+
+    @Test("a reused instance shows the same tenant's next run nothing of the last", arguments: [false, true])
+    func sameTenant(eager: Bool) throws {
+        let tree = try TenantTree()
+        let pool = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(eagerTranslation: eager))
+        #expect(pool.notReusableReason == nil)
+        #expect(try pool.run(Self.configuration(tree, "plant"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+        #expect(try pool.run(Self.configuration(tree, "scan"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 1, discards: 0, idle: 1))
+        #expect(pool.idleInstancesArePristine)
+    }
+
+    @Test("another tenant gets a fresh instance unless reuse across owners is enabled, and sees nothing either way")
+    func otherTenant() throws {
+        let tree = try TenantTree()
+        for acrossOwners in [false, true] {
+            let pool = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(acrossOwners: acrossOwners))
+            #expect(try pool.run(Self.configuration(tree, "plant"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+            let scan = try pool.run(Self.configuration(tree, "scan", tenant: "tenant-b"), owner: "tenant-b", denialSink: nil)
+            #expect(scan.exitCode == 0)
+            #expect(pool.statistics.reuses == (acrossOwners ? 1 : 0))
+            #expect(pool.statistics.instantiations == (acrossOwners ? 1 : 2))
+        }
+    }
+
+    @Test("trapped, fuel-exhausted and timed-out runs discard their instance")
+    func failedRunsAreNotReused() throws {
+        let tree = try TenantTree()
+        let pool = WASIInstancePool(module: try Self.module())
+        #expect(throws: WASIRunError.self) { try pool.run(Self.configuration(tree, "trap"), owner: "tenant-a", denialSink: nil) }
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 0, discards: 1, idle: 0))
+        #expect(throws: WASIRunError.outOfFuel(budget: 100_000)) {
+            try pool.run(Self.configuration(tree, "loop", fuel: 100_000), owner: "tenant-a", denialSink: nil)
+        }
+        #expect(pool.statistics == .init(instantiations: 2, reuses: 0, discards: 2, idle: 0))
+        var timed = try Self.configuration(tree, "loop")
+        timed.limits.timeout = .milliseconds(1)
+        timed.limits.fuel = 50_000_000
+        #expect(throws: WASIRunError.self) { try pool.run(timed, owner: "tenant-a", denialSink: nil) }
+        #expect(pool.statistics.idle == 0)
+        #expect(try pool.run(Self.configuration(tree, "scan"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+        #expect(pool.statistics.reuses == 0)
+    }
+
+    @Test("10,000 reused runs leave memory, tables, globals and descriptors as instantiation left them")
+    func manyRuns() throws {
+        let tree = try TenantTree()
+        let pool = WASIInstancePool(module: try Self.module())
+        let write = try Self.configuration(tree, "write")
+        let scan = try Self.configuration(tree, "scan")
+        let descriptorsBefore = try openDescriptors(beneath: tree.path)
+        for run in 1...10_000 {
+            let result = try pool.run(run % 1_000 == 0 ? scan : write, owner: "tenant-a", denialSink: nil)
+            guard result.exitCode == 0 else {
+                Issue.record("run \(run) exited \(result.exitCode)")
+                return
+            }
+            if run % 1_000 == 1 { #expect(pool.idleInstancesArePristine, "after run \(run)") }
+        }
+        #expect(pool.idleInstancesArePristine)
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 9_999, discards: 0, idle: 1))
+        let descriptorsAfter = try openDescriptors(beneath: tree.path)
+        #expect(descriptorsAfter == descriptorsBefore)
+    }
+
+    @Test("an instance whose memory grew past the bound is replaced, and the next instance is clean")
+    func growthBound() throws {
+        let tree = try TenantTree()
+        let pool = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(maxRetainedGrowth: 1 << 20))
+        // Each plant grows memory by 128 KiB: an instance is dropped once it has kept more than 1 MiB.
+        for _ in 0..<20 { #expect(try pool.run(Self.configuration(tree, "plant"), owner: "tenant-a", denialSink: nil).exitCode == 0) }
+        #expect(pool.statistics.instantiations == 3)
+        #expect(pool.statistics.discards == 2)
+        #expect(try pool.run(Self.configuration(tree, "scan"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+    }
+
+    @Test("each run of a reused instance has its own arguments, environment, output and denials")
+    func hostStatePerRun() throws {
+        let tree = try TenantTree()
+        // Prints argv[1] and the first environment entry, then tries to leave /config.
+        let guest = Guest(strings: [("escape", "../secret")], """
+                (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+                (drop (call $args_get (i32.const 16) (i32.const 256)))
+                (drop (call $environ_get (i32.const 32) (i32.const 512)))
+                (i32.store (i32.const 64) (i32.load (i32.const 20)))
+                (i32.store (i32.const 68) (i32.const 3))
+                (i32.store (i32.const 72) (i32.load (i32.const 32)))
+                (i32.store (i32.const 76) (i32.const 5))
+                (drop (call $fd_write (i32.const 1) (i32.const 64) (i32.const 2) (i32.const 80)))
+                (call $exit (call $path_open (i32.const 3) (i32.const 0) @escape #escape (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 96)))
+            """)
+        let pool = WASIInstancePool(module: try guest.module())
+        for (tenant, argument, variable) in [("one", "aaa", "X=111"), ("one", "bbb", "X=222")] {
+            var configuration = try tree.configuration()
+            configuration.arguments = ["guest.wasm", argument]
+            configuration.environment = [("X", String(variable.dropFirst(2)))]
+            configuration.instanceName = tenant
+            let result = try pool.run(configuration, owner: tenant, denialSink: nil)
+            #expect(result.stdout == Array((argument + variable).utf8))
+            #expect(result.exitCode == UInt32(WASIErrno.notCapable.rawValue))
+            #expect(result.denials.map(\.instance) == [tenant])
+        }
+        #expect(pool.statistics.reuses == 1)
+    }
+
+    @Test("a module whose state cannot be put back runs in a fresh instance every time, and says why")
+    func notReusable() throws {
+        let module = try WASIModule(bytes: wat2wasm("""
+            (module
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (data "passive")
+              (func (export "_start") (memory.init 0 (i32.const 0) (i32.const 0) (i32.const 7)) (data.drop 0)))
+            """))
+        let pool = WASIInstancePool(module: module)
+        #expect(pool.notReusableReason?.contains("passive data segments") == true)
+        for _ in 0..<2 { #expect(try pool.run(WASIConfiguration(), owner: "a", denialSink: nil).exitCode == 0) }
+        #expect(pool.statistics == .init())
+    }
+
+    @Test("hidden state is exported under names no export has, and a module without exports gets an export section")
+    func rewrite() throws {
+        let exported = try wat2wasm("""
+            (module
+              (memory 1) (global (mut i32) (i32.const 0)) (global i32 (i32.const 1)) (table 1 funcref)
+              (func (export "capsule.state.global.0")))
+            """)
+        let (bytes, exports) = try StateExports.rewrite(exported)
+        #expect(exports == StateExports(memories: ["capsule.state.memory.0"], tables: ["capsule.state.table.0"], globals: ["capsule.state.global.0_"]))
+        let store = Store(engine: Engine())
+        let instance = try parseWasm(bytes: bytes).instantiate(store: store)
+        #expect(instance.exports[global: "capsule.state.global.0_"] != nil)
+        #expect(instance.exports[function: "capsule.state.global.0"] != nil)
+        #expect(instance.exports[memory: "capsule.state.memory.0"] != nil)
+
+        let bare = try wat2wasm("(module (memory 1) (global (mut i64) (i64.const 7)) (func) (start 0))")
+        let (rewritten, bareExports) = try StateExports.rewrite(bare)
+        #expect(bareExports.globals.count == 1)
+        let global = try parseWasm(bytes: rewritten).instantiate(store: store).exports[global: bareExports.globals[0]]
+        #expect(global?.value == .i64(7))
+
+        #expect(throws: StateExports.NotReusable.self) {
+            try StateExports.rewrite(wat2wasm("(module (import \"env\" \"memory\" (memory 1)))"))
+        }
+    }
+}

@@ -15,8 +15,9 @@ struct TenantSuite {
         defer { scratch.remove() }
         let module = try WASIModule(bytes: try checkoutFile("Examples/Plugins/report.wasm"))
         try await measureThroughput(module: module, scratch: scratch, into: &report)
-        try await measurePooled(module: module, scratch: scratch, into: &report)
+        try measureOneTenant(module: module, scratch: scratch, into: &report)
         try await measureResident(module: module, scratch: scratch, into: &report)
+        try await measurePooled(module: module, scratch: scratch, into: &report)
     }
 
     /// Instantiate-and-run of a guest that does almost nothing (`file-io calls 0`), module (and
@@ -38,6 +39,28 @@ struct TenantSuite {
                 note: host == GuestHosts.reusedHost ? reuseNote : GuestHosts.componentNote(host, medians, unit: "µs"))
         }
         report.add(rows, baseline: "WasmKit WASI")
+        try measureFirstPooledRun(hosts: hosts, into: &report)
+    }
+
+    /// The first run of a new pool: instantiation, the snapshot of the new instance and the run,
+    /// with lazy translation and with eager (every function translated when the instance is made).
+    private func measureFirstPooledRun(hosts: GuestHosts, into report: inout BenchReport) throws {
+        var samples: [Bool: [Double]] = [false: [], true: []]
+        for _ in 0..<max(3, startRuns / 5) {
+            for eager in [false, true] {
+                let pool = WASIInstancePool(module: hosts.capsule.module, reuse: InstanceReuse(eagerTranslation: eager))
+                let host = CapsuleGuestHost(module: hosts.capsule.module, pool: pool)
+                samples[eager]!.append(try host.run(["calls", "0"], work: hosts.scratch.dir).wallNanoseconds / 1000)
+            }
+        }
+        let suite = "first run in a new pool (instantiation + snapshot + trivial run)"
+        report.add(
+            [
+                BenchRow(suite: suite, name: "lazy translation", value: median(samples[false]!), unit: "µs/run"),
+                BenchRow(
+                    suite: suite, name: "eager translation", value: median(samples[true]!), unit: "µs/run",
+                    note: "every function translated up front; later runs translate nothing"),
+            ], baseline: "lazy translation")
     }
 
     /// One tenant's tree: config/settings.toml and an empty output directory.
@@ -89,6 +112,33 @@ struct TenantSuite {
         report.add(rows, baseline: "1 concurrent")
     }
 
+    /// One tenant's report runs one after another, fresh and reused: the steady state, in which
+    /// a reused instance is replaced whenever the memory it keeps growing passes the bound.
+    private func measureOneTenant(module: WASIModule, scratch: ScratchDirectory, into report: inout BenchReport) throws {
+        let tenant = try makeTenant("one-tenant", in: scratch)
+        defer { tenant.config.close(); tenant.output.close() }
+        let runs = throughputRuns * 2
+        var rows: [BenchRow] = []
+        for reused in [false, true] {
+            let host = PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 1, reuse: reused ? InstanceReuse() : nil)
+            var samples: [Double] = []
+            for _ in 0..<rounds {
+                let clock = ContinuousClock()
+                let start = clock.now
+                for _ in 0..<runs {
+                    guard (try? host.run(tenant, denialSink: nil).outcome.get().exitCode) == 0 else { throw BenchError("a report run failed") }
+                }
+                samples.append(Double(runs) / (nanoseconds(clock.now - start) / 1e9))
+            }
+            let statistics = host.instancePool?.statistics
+            rows.append(BenchRow(
+                suite: "one tenant, \(runs) report runs in a row", name: reused ? "reused instances" : "fresh instances",
+                value: median(samples), unit: "runs/s",
+                note: statistics.map { "\($0.reuses) reuses, \($0.instantiations) instances (replaced past 16 MiB of growth)" }))
+        }
+        report.add(rows, baseline: "fresh instances")
+    }
+
     /// Resident memory each idle instance costs: `residentTenants` tenants run the report plugin
     /// once with reuse on, so each leaves one instance in the pool.
     private func measurePooled(module: WASIModule, scratch: ScratchDirectory, into report: inout BenchReport) async throws {
@@ -104,17 +154,12 @@ struct TenantSuite {
         let held = ProcessFigures.memory()
         let idle = host.instancePool?.statistics.idle ?? 0
         host.instancePool?.removeIdle()
-        let released = ProcessFigures.memory()
         let suite = "\(residentTenants) pooled instances (report plugin)"
         report.add([
             BenchRow(
                 suite: suite, name: "resident memory per pooled instance",
                 value: Double(held.residentKiB - before.residentKiB) / Double(max(1, idle)), unit: "KiB",
                 note: "\(idle) idle instances, one per tenant"),
-            BenchRow(
-                suite: suite, name: "resident memory given back when dropped",
-                value: Double(held.residentKiB - released.residentKiB) / Double(max(1, idle)), unit: "KiB",
-                note: "per instance, after removeIdle()"),
         ])
     }
 

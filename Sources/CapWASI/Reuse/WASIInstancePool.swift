@@ -21,7 +21,9 @@ import WasmKit
 /// Thread safety: `run` may be called from any number of tasks at once; each run has an
 /// instance of its own.
 public final class WASIInstancePool: Sendable {
+    /// The module as the embedder gave it; instances run a rewritten copy.
     public let module: WASIModule
+    /// Who may get which instance, and how many are kept.
     public let reuse: InstanceReuse
     /// Why this module's instances are never reused, or `nil` when they are.
     public let notReusableReason: String?
@@ -41,8 +43,13 @@ public final class WASIInstancePool: Sendable {
         public var discards = 0
         /// Instances waiting for a run now.
         public var idle = 0
+
+        public init(instantiations: Int = 0, reuses: Int = 0, discards: Int = 0, idle: Int = 0) {
+            (self.instantiations, self.reuses, self.discards, self.idle) = (instantiations, reuses, discards, idle)
+        }
     }
 
+    /// The pool's counts so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// A pool for `module`. The module is rewritten once, here, to export its hidden state.

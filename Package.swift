@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "CapStd", targets: ["CapStd"]),
         .library(name: "CapWASI", targets: ["CapWASI"]),
+        .library(name: "CapServe", targets: ["CapServe"]),
         .library(name: "CapComponent", targets: ["CapComponent"]),
         .library(name: "PluginHost", targets: ["PluginHost"]),
         .library(name: "AmbientAudit", targets: ["AmbientAudit"]),
@@ -47,6 +48,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(name: "CapServe", dependencies: ["CapStd"], swiftSettings: strictSwift),
+        .testTarget(name: "CapServeTests", dependencies: ["CapServe", "CapStd"], swiftSettings: strictSwift),
         .target(
             name: "CapComponent",
             dependencies: [.product(name: "WasmKit", package: "WasmKit")],

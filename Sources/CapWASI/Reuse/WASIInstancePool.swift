@@ -121,8 +121,8 @@ public final class WASIInstancePool: Sendable {
         _ = state.withLock { $0.remove(owner.map { reuse.acrossOwners ? "" : $0 }) }
     }
 
-    /// Whether every idle instance is in its just-instantiated state with no descriptor open
-    /// beyond the standard streams and preopens (a full comparison, for tests).
+    /// Whether every idle instance is in its just-instantiated state with an empty descriptor
+    /// table (a full comparison, for tests).
     var idleInstancesArePristine: Bool {
         state.withLock { $0.idle.values.joined().allSatisfy { $0.snapshot.isPristine && $0.start.host.table.openCount == 0 } }
     }

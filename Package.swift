@@ -49,7 +49,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(name: "CapServe", dependencies: ["CapStd"], swiftSettings: strictSwift),
-        .testTarget(name: "CapServeTests", dependencies: ["CapServe", "CapStd"], swiftSettings: strictSwift),
+        .testTarget(name: "CapServeTests", dependencies: ["CapServe", "CapStd", "TestSupport"], swiftSettings: strictSwift),
         .target(
             name: "CapComponent",
             dependencies: [.product(name: "WasmKit", package: "WasmKit")],

@@ -4,14 +4,13 @@ import CapStd
 import Glibc
 import SystemPackage
 import Testing
+import TestSupport
 
 @Suite("FileValidators")
 struct FileValidatorsTests {
     /// The metadata of a real file in a fresh temporary directory, `mtime` set.
     static func metadata(contents: String, mtime seconds: Int64) throws -> Metadata {
-        var template = Array("/tmp/capserve-test-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = try makeTemporaryDirectory(prefix: "capserve-test")
         let dir = try Dir.openAmbient(FilePath(path), ambientAuthority())
         defer {
             try? dir.removeFile("f.txt")

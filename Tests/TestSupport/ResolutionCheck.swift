@@ -20,9 +20,7 @@ public struct ResolutionReport: Sendable {
 /// (`<tmp>/outside/secret`) that symlinks may point at, and compares the kernel resolver, the
 /// userspace resolver and the model on every path: same file (device and inode) or same errno.
 public func checkResolution(_ testCase: GeneratedResolutionCase) throws -> ResolutionReport {
-    var template = Array("/tmp/capsule-model-XXXXXX".utf8CString)
-    guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-    let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let path = try makeTemporaryDirectory(prefix: "capsule-model")
     let top = try Dir.openAmbient(FilePath(path), ambientAuthority())
     defer {
         try? top.removeDirAll("root")

@@ -11,11 +11,20 @@ let package = Package(
         .library(name: "CapStd", targets: ["CapStd"]),
         .library(name: "CapWASI", targets: ["CapWASI"]),
         .library(name: "CapServe", targets: ["CapServe"]),
+        .library(name: "CapServeHummingbird", targets: ["CapServeHummingbird"]),
+        .library(name: "CapServeVapor", targets: ["CapServeVapor"]),
         .library(name: "CapComponent", targets: ["CapComponent"]),
         .library(name: "PluginHost", targets: ["PluginHost"]),
         .library(name: "AmbientAudit", targets: ["AmbientAudit"]),
         .plugin(name: "AuditAmbient", targets: ["AuditAmbient"]),
         .executable(name: "capsule", targets: ["capsule"]),
+    ],
+    // Each framework adapter sits behind a trait, off by default, so a package that depends on
+    // Capsule for CapStd or CapWASI fetches and builds neither framework nor NIO.
+    traits: [
+        .trait(name: "Hummingbird", description: "CapServeHummingbird: a FileProvider over a Dir for Hummingbird's FileMiddleware"),
+        .trait(name: "Vapor", description: "CapServeVapor: a static-file middleware over a Dir for Vapor"),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
@@ -25,6 +34,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CCapStdShims"),
@@ -50,6 +64,80 @@ let package = Package(
         ),
         .target(name: "CapServe", dependencies: ["CapStd"], swiftSettings: strictSwift),
         .testTarget(name: "CapServeTests", dependencies: ["CapServe", "CapStd", "TestSupport"], swiftSettings: strictSwift),
+        .target(
+            name: "CapServeNIO",
+            dependencies: [
+                "CapServe", "CapStd",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["Hummingbird", "Vapor"])),
+                .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["Hummingbird", "Vapor"])),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "CapServeHummingbird",
+            dependencies: [
+                "CapServeNIO", "CapServe", "CapStd",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "CapServeVapor",
+            dependencies: [
+                "CapServeNIO", "CapServe", "CapStd",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ServeTestSupport",
+            dependencies: [
+                "CapStd", "TestSupport", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["Hummingbird", "Vapor"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["Hummingbird", "Vapor"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["Hummingbird", "Vapor"])),
+                .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["Hummingbird", "Vapor"])),
+            ],
+            path: "Tests/ServeTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CapServeHummingbirdTests",
+            dependencies: [
+                "CapServeHummingbird", "ServeTestSupport", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Hummingbird"])),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CapServeVaporTests",
+            dependencies: [
+                "CapServeVapor", "ServeTestSupport", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "static-site-hummingbird",
+            dependencies: [
+                "CapServeHummingbird", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
+            path: "Examples/StaticSite/Hummingbird",
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "static-site-vapor",
+            dependencies: [
+                "CapServeVapor", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
+            path: "Examples/StaticSite/Vapor",
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "CapComponent",
             dependencies: [.product(name: "WasmKit", package: "WasmKit")],
@@ -109,6 +197,16 @@ let package = Package(
             ],
             path: "Benchmarks/CapsuleBench",
             exclude: ["wasmtime_runner.py"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "capsule-serve-bench",
+            dependencies: [
+                "CapServeHummingbird", "CapServeVapor", "CapStd", "TestSupport", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
+            path: "Benchmarks/ServeBench",
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -66,6 +66,17 @@ public struct ServedPath: Sendable, Hashable, CustomStringConvertible {
         ) { name throws(RequestPathError) in Array(name) }
     }
 
+    private init(components: [RawPath], hasTrailingSlash: Bool) {
+        self.components = components
+        self.hasTrailingSlash = hasTrailingSlash
+    }
+
+    /// This path with one more name beneath it (a directory's index file, say), without a
+    /// trailing slash. The name is taken as one component: it must not hold `/`, `..` or NUL.
+    public func appending(_ name: RawPath) -> ServedPath {
+        ServedPath(components: components + [name], hasTrailingSlash: false)
+    }
+
     private init<Names: Sequence>(
         names: Names, trailingSlash: Bool, decode: (Names.Element) throws(RequestPathError) -> [UInt8]
     ) throws(RequestPathError) {

@@ -1,0 +1,27 @@
+// How the adapters report a refused request: denials at warning, missing files at debug.
+#if Hummingbird || Vapor
+import CapServe
+import Logging
+
+extension Logger {
+    /// Logs `refusal`: a denial (an escape, `..`, NUL, a FIFO...) at `warning`, with the path and
+    /// the reason as metadata, and a file that is simply missing at `debug`.
+    public func log(_ refusal: ServeRefusal) {
+        let metadata: Metadata = ["capsule.path": "\(refusal.requestPath)", "capsule.reason": "\(refusal.reasonDescription)"]
+        if refusal.isDenial {
+            warning("denied: \(refusal)", metadata: metadata)
+        } else {
+            debug("not found: \(refusal)", metadata: metadata)
+        }
+    }
+}
+
+extension ServeRefusal {
+    fileprivate var reasonDescription: String {
+        switch reason {
+        case .requestPath(let error): error.description
+        case .lookup(let error): error.description
+        }
+    }
+}
+#endif

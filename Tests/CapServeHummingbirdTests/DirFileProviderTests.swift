@@ -1,0 +1,127 @@
+// Hummingbird's stock FileMiddleware with DirFileProvider, on loopback, against the hostile table.
+#if Hummingbird
+import CapServeHummingbird
+import CapStd
+import Foundation
+import Hummingbird
+import Logging
+import ServeTestSupport
+import ServiceLifecycle
+import SystemPackage
+import Testing
+
+@Suite("Hummingbird: FileMiddleware over DirFileProvider, on loopback")
+struct DirFileProviderTests {
+    /// Hummingbird's own answers where they differ from RFC 9110; the provider keeps headers and
+    /// body in agreement: the middleware reads `bytes=-2` as `0-2` and answers an inverted range 416.
+    static let middlewareRanges: [ServeCase] = [
+        ServeCase("/note.txt", headers: [("Range", "bytes=-2")], .partial(Array("hel".utf8), contentRange: "bytes 0-2/5")),
+        ServeCase("/note.txt", headers: [("Range", "bytes=3-1")], .status(416)),
+    ]
+
+    /// The stock middleware answers 400 to any path holding `..` once decoded, before a provider
+    /// sees it; every other refusal is the provider's 404.
+    static func refusalStatus(_ row: ServeCase) -> Int {
+        row.path.removingPercentEncoding?.contains("..") == true ? 400 : 404
+    }
+
+    @Test("serves what is inside and refuses every way out", arguments: [Resolver.kernel, .userspace])
+    func hostileTable(resolver: Resolver) async throws {
+        let site = try HostileSite()
+        let log = LogRecord()
+        let provider = DirFileProvider(try Self.open(site, resolver), logger: log.logger())
+        try await Self.withServer(FileMiddleware(fileProvider: provider, searchForIndexHtml: true)) { client in
+            let rows = ServeCase.servable + ServeCase.escapes + ServeCase.ranges + Self.middlewareRanges
+            let problems = await failures(of: rows, on: client, refusalStatus: Self.refusalStatus)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            let first = try await client.send("/note.txt")
+            let conditionals = ServeCase.conditionals(entityTag: first.header("etag") ?? "", lastModified: first.header("last-modified") ?? "")
+            let conditionalProblems = await failures(of: conditionals, on: client)
+            #expect(conditionalProblems.isEmpty, "\(conditionalProblems.joined(separator: "\n"))")
+        }
+        #expect(try site.outsideFilesRead() == [])
+        let denied = log.warnings
+        for path in ["/out-rel.txt", "/out_dir/secret.txt", "/fifo", "/loop-a", "/note.txt\0.html"] {
+            #expect(denied.contains { $0.hasPrefix("denied: \(path):") }, "no denial logged for \(path)")
+        }
+        #expect(!denied.contains { $0.contains("/missing.txt") }, "a missing file is not a denial")
+    }
+
+    @Test("a file replaced by a symlink out between two requests is refused", arguments: [Resolver.kernel, .userspace])
+    func swappedFile(resolver: Resolver) async throws {
+        let site = try HostileSite()
+        let provider = DirFileProvider(try Self.open(site, resolver))
+        try await Self.withServer(FileMiddleware(fileProvider: provider)) { client in
+            let before = try await client.send("/swap.txt")
+            #expect(before.status == 200 && before.body == Array("before the swap".utf8))
+            try site.swapFileForSymlinkOut()
+            #expect(try await client.send("/swap.txt").status == 404)
+        }
+        #expect(try site.outsideFilesRead() == [])
+    }
+
+    /// Hummingbird decodes the path before the provider sees it and turns bytes that are not UTF-8
+    /// into U+FFFD, so such a name cannot be asked for: the request misses, it never reaches
+    /// another file.
+    @Test("a name that is not UTF-8 answers 404: Hummingbird's decoding has already replaced it")
+    func nonUTF8Name() async throws {
+        let site = try HostileSite()
+        let writable = try Dir.openAmbient(FilePath(site.publicPath), ambientAuthority())
+        defer { writable.close() }
+        try writable.write(RawPath(bytes: Array("latin-".utf8) + [0xE9] + Array(".txt".utf8)), contents: "latin-1 name")
+        let provider = DirFileProvider(try Self.open(site, .automatic))
+        try await Self.withServer(FileMiddleware(fileProvider: provider)) { client in
+            #expect(try await client.sendRaw("/latin-%E9.txt").status == 404)
+            try writable.write(RawPath("latin-\u{FFFD}.txt"), contents: "replacement name")
+            let replaced = try await client.sendRaw("/latin-%E9.txt")
+            #expect(replaced.status == 200 && replaced.body == Array("replacement name".utf8))
+        }
+    }
+
+    /// The same table against Hummingbird's stock `LocalFileSystem`, printed and not asserted: the
+    /// control that shows what the provider prevents. The FIFO rows are left out: the stock
+    /// provider's open would block a thread-pool thread until a writer came.
+    @Test("control: the stock LocalFileSystem on the same table (recorded, not asserted)")
+    func stockControl() async throws {
+        let site = try HostileSite()
+        try await Self.withServer(FileMiddleware(site.publicPath, searchForIndexHtml: true)) { client in
+            let rows = (ServeCase.escapes + ServeCase.ranges).filter { !$0.path.hasPrefix("/fifo") }
+            for line in await record(of: rows, on: client, label: "hummingbird stock") { print(line) }
+        }
+        print("[hummingbird stock] outside files read: \(try site.outsideFilesRead())")
+    }
+
+    static func open(_ site: HostileSite, _ resolver: Resolver) throws -> Dir {
+        try Dir.openAmbient(FilePath(site.publicPath), ambientAuthority(), resolver: resolver).readOnly()
+    }
+
+    /// Runs `body` against a Hummingbird server on an ephemeral loopback port serving through `middleware`.
+    static func withServer<M: RouterMiddleware>(
+        _ middleware: M, _ body: @Sendable (LoopbackClient) async throws -> Void
+    ) async throws where M.Context == BasicRequestContext {
+        let router = Router()
+        router.add(middleware: middleware)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "hummingbird-test"))
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { return }
+            let client = LoopbackClient(port: port)
+            do {
+                try await body(client)
+            } catch {
+                try await client.shutdown()
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            try await client.shutdown()
+            await services.triggerGracefulShutdown()
+        }
+    }
+}
+#endif

@@ -22,7 +22,7 @@ struct SelfAuditTests {
     func plantedViolationFails() throws {
         let capsule = try Fixtures.capsuleRoot()
         let copy = try TemporaryPackage()
-        for directory in ["Sources", "Tests", "Benchmarks", "Fuzz", "Plugins"] { try copy.copyTree(from: capsule, directory) }
+        for directory in ["Sources", "Tests", "Benchmarks", "Examples", "Fuzz", "Plugins"] { try copy.copyTree(from: capsule, directory) }
         for file in ["Package.swift", "capsule-audit.json"] { try capsule.copy(RawPath(file), to: RawPath(file), in: copy.root) }
         let clean = try AmbientAuditor(configuration: AuditConfiguration.load(from: copy.root)).audit(packageRoot: copy.root)
         #expect(clean.exitCode == 0)

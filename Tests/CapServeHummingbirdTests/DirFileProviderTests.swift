@@ -52,10 +52,8 @@ struct DirFileProviderTests {
         let site = try HostileSite()
         let provider = DirFileProvider(try Self.open(site, resolver))
         try await Self.withServer(FileMiddleware(fileProvider: provider)) { client in
-            let before = try await client.send("/swap.txt")
-            #expect(before.status == 200 && before.body == Array("before the swap".utf8))
-            try site.swapFileForSymlinkOut()
-            #expect(try await client.send("/swap.txt").status == 404)
+            let problems = try await swapFailures(site, on: client)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         }
         #expect(try site.outsideFilesRead() == [])
     }
@@ -111,16 +109,7 @@ struct DirFileProviderTests {
             group.addTask { try await services.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
-            let client = LoopbackClient(port: port)
-            do {
-                try await body(client)
-            } catch {
-                try await client.shutdown()
-                await services.triggerGracefulShutdown()
-                throw error
-            }
-            try await client.shutdown()
-            await services.triggerGracefulShutdown()
+            try await running({ try await LoopbackClient.with(port: port, body) }, finally: { await services.triggerGracefulShutdown() })
         }
     }
 }

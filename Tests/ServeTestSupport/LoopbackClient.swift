@@ -44,6 +44,12 @@ public struct LoopbackClient: Sendable {
         try await client.shutdown()
     }
 
+    /// Runs `body` with a client for `127.0.0.1:port`, shut down however `body` ends.
+    public static func with(port: Int, _ body: (LoopbackClient) async throws -> Void) async throws {
+        let client = LoopbackClient(port: port)
+        try await running({ try await body(client) }, finally: { try await client.shutdown() })
+    }
+
     /// Sends `method path` with `headers`; the path goes on the wire as written (async-http-client
     /// takes the URL's percent-encoded path without normalizing `..` or `//`), unless an escape in
     /// it is not UTF-8: use ``sendRaw(_:)`` for those.

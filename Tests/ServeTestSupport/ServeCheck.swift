@@ -50,6 +50,18 @@ public func failures(of rows: [ServeCase], on client: LoopbackClient, refusalSta
     return failures
 }
 
+/// Asks for `swap.txt`, replaces it with a symlink out as an attacker with write access to the
+/// folder might, and asks again: one line per wrong answer (the second must be the 404).
+public func swapFailures(_ site: HostileSite, on client: LoopbackClient) async throws -> [String] {
+    let before = try await client.send("/swap.txt")
+    try site.swapFileForSymlinkOut()
+    let after = try await client.send("/swap.txt")
+    var failures: [String] = []
+    if before.status != 200 || before.body != Array("before the swap".utf8) { failures.append("before the swap: \(before)") }
+    if after.status != 404 || after.body.containsOutsideMarker { failures.append("after the swap: \(after)") }
+    return failures
+}
+
 /// Sends every row and returns what was answered, one line each: the record of what a stock
 /// provider does with the same table, kept as a control and not asserted.
 public func record(of rows: [ServeCase], on client: LoopbackClient, label: String) async -> [String] {

@@ -64,13 +64,11 @@ struct DirFileProviderTests {
     @Test("a name that is not UTF-8 answers 404: Hummingbird's decoding has already replaced it")
     func nonUTF8Name() async throws {
         let site = try HostileSite()
-        let writable = try Dir.openAmbient(FilePath(site.publicPath), ambientAuthority())
-        defer { writable.close() }
-        try writable.write(RawPath(bytes: Array("latin-".utf8) + [0xE9] + Array(".txt".utf8)), contents: "latin-1 name")
+        try site.addFile(HostileSite.latin1Name, contents: "latin-1 name")
         let provider = DirFileProvider(try Self.open(site, .automatic))
         try await Self.withServer(FileMiddleware(fileProvider: provider)) { client in
             #expect(try await client.sendRaw("/latin-%E9.txt").status == 404)
-            try writable.write(RawPath("latin-\u{FFFD}.txt"), contents: "replacement name")
+            try site.addFile(RawPath("latin-\u{FFFD}.txt"), contents: "replacement name")
             let replaced = try await client.sendRaw("/latin-%E9.txt")
             #expect(replaced.status == 200 && replaced.body == Array("replacement name".utf8))
         }

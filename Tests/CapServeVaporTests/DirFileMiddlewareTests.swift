@@ -55,11 +55,8 @@ struct DirFileMiddlewareTests {
     @Test("a name that is not UTF-8 is asked for with escapes and served")
     func nonUTF8Name() async throws {
         let site = try HostileSite()
-        let dir = try Self.open(site, .automatic)
-        let writable = try Dir.openAmbient(FilePath(site.publicPath), ambientAuthority())
-        defer { writable.close() }
-        try writable.write(RawPath(bytes: Array("latin-".utf8) + [0xE9] + Array(".txt".utf8)), contents: "latin-1 name")
-        try await Self.withServer(DirFileMiddleware(dir)) { client in
+        try site.addFile(HostileSite.latin1Name, contents: "latin-1 name")
+        try await Self.withServer(DirFileMiddleware(try Self.open(site, .automatic))) { client in
             let response = try await client.sendRaw("/latin-%E9.txt")
             #expect(response.status == 200)
             #expect(String(decoding: response.body, as: UTF8.self) == "latin-1 name")

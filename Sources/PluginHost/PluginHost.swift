@@ -1,4 +1,5 @@
 // Running one compiled plugin for many tenants at once, each confined to its own directories.
+import CapComponent
 import CapStd
 import CapWASI
 
@@ -60,17 +61,27 @@ public enum Plugin: Sendable {
 /// always gets one. Runs execute concurrently, at most `maxConcurrentRuns` at a time; a trap or
 /// a limit ends that tenant's run only. Modules and components get the same configuration,
 /// limits and denial reports.
+///
+/// The `async` runs execute guest code on ``executor``'s threads, never on Swift's cooperative
+/// pool, and stop the guest when the awaiting task is cancelled; the synchronous
+/// ``run(_:denialSink:interrupter:)`` runs it on the calling thread.
 public struct PluginHost: Sendable {
     public let plugin: Plugin
     public let programName: String
     public let maxConcurrentRuns: Int
     /// The warm instances of a module plugin; `nil` for a component or with reuse off.
     public let instancePool: WASIInstancePool?
+    /// Where the `async` runs execute guest code.
+    public let executor: GuestExecutor
 
-    public init(plugin: Plugin, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse()) {
+    public init(
+        plugin: Plugin, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse(),
+        executor: GuestExecutor = .shared
+    ) {
         self.plugin = plugin
         self.programName = programName
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
+        self.executor = executor
         instancePool =
             switch (plugin, reuse) {
             case (.module(let module), let reuse?): WASIInstancePool(module: module, reuse: reuse)
@@ -83,8 +94,10 @@ public struct PluginHost: Sendable {
         self.init(plugin: .module(module), programName: programName, maxConcurrentRuns: maxConcurrentRuns, reuse: reuse)
     }
 
-    /// Runs the plugin for one tenant.
-    public func run(_ tenant: PluginCapabilities, denialSink: DenialSink? = nil) -> PluginRun {
+    /// Runs the plugin for one tenant on the calling thread.
+    ///
+    /// - Parameter interrupter: Cancel it from any thread to stop the run.
+    public func run(_ tenant: PluginCapabilities, denialSink: DenialSink? = nil, interrupter: Interrupter? = nil) -> PluginRun {
         let configuration: WASIConfiguration
         do { configuration = try tenant.configuration(programName: programName) } catch {
             return PluginRun(tenant: tenant.tenant, outcome: .failure(.capability(error)))
@@ -94,12 +107,13 @@ public struct PluginHost: Sendable {
                 switch plugin {
                 case .module(let module):
                     if let instancePool {
-                        try instancePool.run(configuration, owner: tenant.tenant, denialSink: denialSink)
+                        try instancePool.run(configuration, owner: tenant.tenant, denialSink: denialSink, interrupter: interrupter)
                     } else {
-                        try WASIRunner.run(module, configuration: configuration, denialSink: denialSink)
+                        try WASIRunner.run(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
                     }
                 case .component(let component, let entry):
-                    try WASIRunner.run(component, entry: entry, configuration: configuration, denialSink: denialSink)
+                    try WASIRunner.run(
+                        component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
                 }
             return PluginRun(tenant: tenant.tenant, outcome: .success(result))
         } catch {
@@ -107,7 +121,21 @@ public struct PluginHost: Sendable {
         }
     }
 
-    /// Runs the plugin for every tenant, concurrently; results come back in the tenants' order.
+    /// Runs the plugin for one tenant on one of ``executor``'s threads; the awaiting task is
+    /// suspended meanwhile, and cancelling it stops the guest (``WASIRunError/cancelled``).
+    public func run(_ tenant: PluginCapabilities, denialSink: DenialSink? = nil) async -> PluginRun {
+        let interrupter = Interrupter()
+        do {
+            return try await executor.run(cancelling: interrupter) { () throws(WASIRunError) in
+                run(tenant, denialSink: denialSink, interrupter: interrupter)
+            }
+        } catch {
+            return PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)))
+        }
+    }
+
+    /// Runs the plugin for every tenant, concurrently, on ``executor``'s threads; results come
+    /// back in the tenants' order. Cancelling the awaiting task stops every run.
     public func run(tenants: [PluginCapabilities], denialSink: DenialSink? = nil) async -> [PluginRun] {
         await withTaskGroup(of: (Int, PluginRun).self) { group in
             var results = [PluginRun?](repeating: nil, count: tenants.count)
@@ -116,7 +144,7 @@ public struct PluginHost: Sendable {
                 guard next < tenants.count else { return }
                 let index = next
                 let tenant = tenants[index]
-                group.addTask { (index, self.run(tenant, denialSink: denialSink)) }
+                group.addTask { (index, await self.run(tenant, denialSink: denialSink)) }
                 next += 1
             }
             for _ in 0..<maxConcurrentRuns { startNext() }

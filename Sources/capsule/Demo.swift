@@ -46,7 +46,7 @@ struct Demo: AsyncParsableCommand {
             ("preview 1 module", try Self.plugin(EmbeddedPlugins.probe), "probe.wasm"),
             ("WASI 0.2 component, run export", try Self.plugin(EmbeddedPlugins.probeComponent), "probe-component.wasm"),
         ] {
-            let probeRun = PluginHost(plugin: plugin, programName: name).run(capabilities[0], denialSink: sink)
+            let probeRun = await PluginHost(plugin: plugin, programName: name).run(capabilities[0], denialSink: sink)
             probeOutputs.append((title, String(decoding: (try? probeRun.outcome.get().stdout) ?? [], as: UTF8.self)))
         }
         let settingsIntact = try top.readString("alpha/config/settings.toml") == "tenant = \"alpha\"\nmode = \"fast\"\n"

@@ -45,7 +45,7 @@ struct Run: ParsableCommand {
     var environment: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Fuel budget; 0 (the default) for none, and then the guest runs unmetered.",
+        "Fuel budget, a deterministic bound on work: the same guest and input stop at the same point, and the fuel used is reported; 0 (the default) for none, and then the guest runs unmetered. To bound time, use --timeout.",
         discussion: "WasmKit charges one unit per WebAssembly operator that generates code, billed per straight-line region on entry, so a unit is at most one operator executed: measured 1.0x the operators executed for a straight loop, 5-8x for libc string and file code, 83-107x for CPython. Metering cost up to 1.13x the unmetered time (BENCHMARKS.md, section 5)."))
     var fuel: UInt64 = 0
 
@@ -55,7 +55,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("max-fds"), help: "Most descriptors the guest may hold open; 0 (the default) for no limit beyond the process's own.")
     var maxFDs: Int = 0
 
-    @Option(help: "Wall-clock limit in seconds, checked at every host call; 0 (the default) for none.")
+    @Option(help: "Wall-clock limit in seconds: the guest is stopped wherever it is, computing or sleeping, and capsule exits 125; 0 (the default) for none.")
     var timeout: Double = 0
 
     @Option(help: ArgumentHelp(
@@ -68,6 +68,12 @@ struct Run: ParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the guest.")
     var arguments: [String] = []
+
+    func validate() throws {
+        guard timeout.isFinite, timeout >= 0, timeout <= Double(Int64.max / 1000) else {
+            throw ValidationError("--timeout must be a number of seconds, 0 or more (got \(timeout))")
+        }
+    }
 
     func run() throws {
         let bytes: [UInt8]
@@ -117,6 +123,7 @@ struct Run: ParsableCommand {
         case .outOfFuel: 123
         case .memoryLimit: 124
         case .timeout: 125
+        case .cancelled: 130
         }
     }
 }

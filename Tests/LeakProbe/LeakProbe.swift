@@ -95,12 +95,12 @@ enum LeakProbe {
             let host = PluginHost(plugin: plugin, maxConcurrentRuns: 1)
             // A tenth of the runs first, so the allocator and the runtime reach a steady state.
             let warmUp = try capabilities(0..<1)[0]
-            for _ in 0..<(count / 10) where (try? host.run(warmUp, denialSink: nil).outcome.get().exitCode) != 0 { failures += 1 }
+            for _ in 0..<(count / 10) where (try? host.run(warmUp, denialSink: nil, interrupter: nil).outcome.get().exitCode) != 0 { failures += 1 }
             release([warmUp])
             host.instancePool?.removeIdle()
             before = Usage.now(excluding: path)
             let tenant = try capabilities(0..<1)[0]
-            for _ in 0..<count where (try? host.run(tenant, denialSink: nil).outcome.get().exitCode) != 0 { failures += 1 }
+            for _ in 0..<count where (try? host.run(tenant, denialSink: nil, interrupter: nil).outcome.get().exitCode) != 0 { failures += 1 }
             release([tenant])
             host.instancePool?.removeIdle()
             after = Usage.now(excluding: path)

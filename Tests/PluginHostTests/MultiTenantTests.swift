@@ -136,7 +136,7 @@ struct QuotaTests {
         let farm = try TenantFarm(count: 1)
         var tenant = try farm.capabilities()[0]
         tenant.writeQuota = WriteQuota(maxBytes: 10, maxEntries: 4)
-        let run = PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
+        let run = await PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
         let result = try run.outcome.get()
         #expect(result.exitCode == 1)
         #expect(String(decoding: result.stderr, as: UTF8.self).contains("/output/report.txt: Quota exceeded"))
@@ -157,7 +157,7 @@ struct DescriptorLimitTests {
         var tenant = try farm.capabilities()[0]
         // The standard streams and both preopens fit; opening the settings does not.
         tenant.limits.maxOpenFiles = 5
-        let run = PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
+        let run = await PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
         let result = try run.outcome.get()
         #expect(result.exitCode == 1)
         let message = flavour == .module ? "No file descriptors available" : "Out of memory"
@@ -177,7 +177,7 @@ struct ProbeTableTests {
     func nineOfNine(_ flavour: PluginFlavour) async throws {
         let farm = try TenantFarm(count: 2)
         let host = PluginHost(plugin: try examplePlugin("probe", flavour), programName: "probe.wasm")
-        let run = host.run(try farm.capabilities()[0])
+        let run = await host.run(try farm.capabilities()[0])
         let output = String(decoding: try run.outcome.get().stdout, as: UTF8.self)
         let judged = SeedTable.judge(probeOutput: output)
         #expect(judged.count == 9)

@@ -72,10 +72,10 @@ struct ReuseTests {
         let farm = try TenantFarm(count: 4)
         let host = PluginHost(plugin: try examplePlugin("report", .module), programName: "report.wasm", maxConcurrentRuns: 1)
         let tenants = try farm.capabilities()
-        for tenant in tenants { _ = host.run(tenant) }
+        for tenant in tenants { _ = await host.run(tenant) }
         #expect(host.instancePool?.statistics.reuses == 0)
         #expect(host.instancePool?.statistics.idle == tenants.count)
-        for tenant in tenants.reversed() { _ = host.run(tenant) }
+        for tenant in tenants.reversed() { _ = await host.run(tenant) }
         #expect(host.instancePool?.statistics.reuses == tenants.count)
         #expect(host.instancePool?.statistics.instantiations == tenants.count)
     }

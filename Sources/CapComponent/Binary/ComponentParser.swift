@@ -103,7 +103,7 @@ struct ComponentParser {
             let body = try reader.bytes(reader.remaining)
             let module: Module
             do {
-                module = try parseWasm(bytes: Array(body))
+                module = try InterruptPoints.parse(Array(body))
             } catch {
                 throw reader.error("the embedded core module is invalid: \(error)", at: start)
             }

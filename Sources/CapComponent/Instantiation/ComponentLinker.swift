@@ -110,21 +110,26 @@ public final class ComponentLinker {
     /// Instantiates a component: runs its core modules' start functions and nested
     /// instantiations, in `store` or a new WasmKit store made with ``engine``.
     ///
-    /// - Parameter store: Where the core instances live; pass one to set fuel or a resource
-    ///   limiter before any core code (start functions included) runs.
+    /// - Parameters:
+    ///   - store: Where the core instances live; pass one to set fuel or a resource limiter
+    ///     before any core code (start functions included) runs.
+    ///   - interrupter: What the instance's core code checks at its interrupt points
+    ///     (``InterruptPoints``), from instantiation on; `nil` for checks that never stop it.
     /// - Returns: The instance, whose exports can be called.
     /// - Throws: ``ComponentError/Code/missingImport`` naming the first import the linker
     ///   does not define; ``ComponentError/Code/typeMismatch`` if a definition or an
     ///   argument has the wrong type; ``ComponentError/Code/trap`` if a core module fails to
     ///   instantiate or its start function traps; ``ComponentError/Code/invalid`` for
     ///   definitions that do not fit together.
-    public func instantiate(_ component: Component, in store: Store? = nil) throws(ComponentError) -> ComponentInstance {
+    public func instantiate(
+        _ component: Component, in store: Store? = nil, interrupter: Interrupter? = nil
+    ) throws(ComponentError) -> ComponentInstance {
         let store = store ?? Store(engine: engine)
         let registry = ResourceRegistry()
         for definition in resources.values {
             registry.registerHost(definition.type, destructor: definition.destructor)
         }
-        var instantiator = Instantiator(store: store, registry: registry)
+        var instantiator = Instantiator(store: store, registry: registry, interrupter: interrupter)
         let root = try instantiator.instantiate(
             ComponentClosure(ast: component.ast, outer: nil), parentState: nil, imports: .host(self))
         return ComponentInstance(

@@ -19,9 +19,16 @@ struct Instantiator {
     /// in the store and would otherwise keep it alive).
     private(set) var lowered: [LoweredFunction] = []
 
-    init(store: Store, registry: ResourceRegistry) {
+    /// The `check` every instrumented core module imports (``InterruptPoints``).
+    private let interruptCheck: Function
+
+    init(store: Store, registry: ResourceRegistry, interrupter: Interrupter?) {
         self.store = store
         self.registry = registry
+        interruptCheck = Function(store: store, parameters: [], results: []) { _, _ in
+            try interrupter?.check()
+            return []
+        }
     }
 
     mutating func instantiate(
@@ -92,6 +99,8 @@ struct Instantiator {
                     imports.define(module: argument.name, name: name, value)
                 }
             }
+            // Last, so that no argument can stand in for it.
+            imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruptCheck)
             let instance: Instance
             do {
                 instance = try module.instantiate(store: store, imports: imports)

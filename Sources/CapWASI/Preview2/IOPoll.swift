@@ -31,8 +31,7 @@ extension Preview2Host {
         }
         define(linker, poll, "[method]pollable.block") { host, a in
             let pollable = try host.pollable(try a.handle(0), a.function)
-            if !pollable.isReady { host.policy.sleep(untilMonotonic: pollable.wakeTime) }
-            try host.checkDeadline()
+            if !pollable.isReady { try host.policy.sleep(untilMonotonic: pollable.wakeTime) }
             return nil
         }
         define(linker, poll, "poll") { host, a in
@@ -46,19 +45,10 @@ extension Preview2Host {
             }
             var ready = pollables.indices.filter { pollables[$0].isReady }
             while ready.isEmpty, let earliest = pollables.map(\.wakeTime).min() {
-                host.policy.sleep(untilMonotonic: earliest)
-                try host.checkDeadline()
+                try host.policy.sleep(untilMonotonic: earliest)
                 ready = pollables.indices.filter { pollables[$0].isReady }
             }
             return .list(ready.map { .u32(UInt32($0)) })
-        }
-    }
-
-    /// Ends the run if a sleep reached the deadline.
-    func checkDeadline() throws {
-        if policy.isPastDeadline {
-            timedOut = true
-            throw Preview2Stop(description: "the time limit passed")
         }
     }
 }

@@ -2,7 +2,7 @@
 import CapComponent
 import CapStd
 
-/// Ends a component run from inside a host function: `wasi:cli/exit`, or a limit.
+/// Ends a component run from inside a host function: `wasi:cli/exit`.
 struct Preview2Stop: Error, CustomStringConvertible {
     let description: String
 }
@@ -16,8 +16,6 @@ final class Preview2Host {
     var configuration: WASIConfiguration { policy.configuration }
     /// The status `wasi:cli/exit` was called with, if it was.
     var exitCode: UInt32?
-    /// Set when a host call found the deadline passed.
-    var timedOut = false
 
     /// The host resource types, made when the host is bound to a linker.
     private(set) var types = ResourceTypes()
@@ -34,8 +32,8 @@ final class Preview2Host {
         var network = ResourceType(name: "network")
     }
 
-    init(configuration: WASIConfiguration, sink: DenialSink?) {
-        policy = InstancePolicy(configuration: configuration, sink: sink)
+    init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) {
+        policy = InstancePolicy(configuration: configuration, sink: sink, interrupter: interrupter)
         resources = HostResourceTable(limit: configuration.limits.maxOpenFiles)
     }
 
@@ -86,19 +84,18 @@ final class Preview2Host {
         }
     }
 
-    /// Defines one function. Every call first checks the deadline; a trap the body throws ends
-    /// the guest with its message.
+    /// Defines one function. Every call checks the interrupter before and after the body (which
+    /// may have slept); a trap the body throws ends the guest with its message.
     func define(
         _ linker: ComponentLinker, _ interface: String, _ name: String,
         _ body: @escaping (Preview2Host, Arguments) throws -> ComponentValue?
     ) {
         let function = "\(interface)#\(name)"
         linker.define(Self.interface(interface), name) { [unowned self] values in
-            if self.policy.isPastDeadline {
-                self.timedOut = true
-                throw Preview2Stop(description: "the time limit passed")
-            }
-            return try body(self, Arguments(values, function))
+            try self.policy.interrupter.check()
+            let result = try body(self, Arguments(values, function))
+            try self.policy.interrupter.check()
+            return result
         }
     }
 

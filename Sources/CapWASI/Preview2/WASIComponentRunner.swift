@@ -7,7 +7,8 @@ import Logging
 public struct WASIComponent: Sendable {
     let component: Component
 
-    /// Reads `bytes` (and validates every embedded core module).
+    /// Reads `bytes` (and validates every embedded core module, instrumented with interrupt
+    /// points so that a deadline or a cancellation can stop any run: ``InterruptPoints``).
     ///
     /// - Throws: ``WASIRunError/invalidComponent(_:)`` naming what is wrong.
     public init(bytes: [UInt8]) throws(WASIRunError) {
@@ -45,35 +46,42 @@ extension WASIRunner {
     ///   - entry: What to call: `wasi:cli/run` (the default) or a plain export.
     ///   - denialSink: Receives each refused operation as it happens; by default a `.notice`
     ///     line on the `capsule.wasi` logger.
+    ///   - interrupter: Cancel it from any thread to stop the run (``WASIRunError/cancelled``);
+    ///     its deadline, if it has one, applies as well as ``WASILimits/timeout``.
     /// - Returns: The exit code is 0 when the entry returns `ok` or nothing, 1 for `err`, and
     ///   the status given to `wasi:cli/exit` when the guest calls it.
     public static func run(
         _ component: WASIComponent, entry: ComponentEntry = .command, configuration: WASIConfiguration,
-        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
         let clock = ContinuousClock()
         let start = clock.now
+        let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let engine = engine(for: configuration.limits)
         let store = Store(engine: engine)
         let limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
         store.resourceLimiter = limiter
         if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
 
-        let host = Preview2Host(configuration: configuration, sink: denialSink)
+        let host = Preview2Host(configuration: configuration, sink: denialSink, interrupter: interrupter)
         defer { host.closeAll() }
         let linker = ComponentLinker(engine: engine)
         host.bind(to: linker, for: component.component)
 
         func stopped(_ error: CapComponent.ComponentError) -> WASIRunError? {
-            if host.timedOut { return .timeout(configuration.limits.timeout ?? .zero) }
+            if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { return stop }
             if let exceeded = limiter.exceeded { return .memoryLimit(requested: exceeded.requested, limit: exceeded.limit) }
             if let budget = configuration.limits.fuel, error.message.contains("out of fuel") { return .outOfFuel(budget: budget) }
             return nil
         }
 
+        // A run cancelled or past its deadline before it began does not begin.
+        do throws(Interrupted) { try interrupter.check() } catch {
+            throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .cancelled
+        }
         let instance: ComponentInstance
         do {
-            instance = try linker.instantiate(component.component, in: store)
+            instance = try linker.instantiate(component.component, in: store, interrupter: interrupter)
         } catch {
             if host.exitCode == nil {
                 throw stopped(error) ?? .instantiation(error.description)
@@ -97,7 +105,7 @@ extension WASIRunner {
             if let code = host.exitCode {
                 exitCode = code
             } else {
-                throw stopped(error) ?? .trap(error.description)
+                throw stopped(error) ?? .trap(TrapDescription.bounded(error.description))
             }
         }
         return result(host, exitCode: exitCode, store, configuration, start.duration(to: clock.now))

@@ -1,4 +1,5 @@
 // Rewriting a module so that every part of an instance's mutable state is an export.
+import CapComponent
 import WasmParser
 
 /// The exports through which a host can read and put back all of an instance's mutable
@@ -123,10 +124,10 @@ private struct ModuleSections {
     /// The module with its export section (added where the binary format puts it, if it had
     /// none) holding `exports`.
     func replacingExports(with exports: [Export]) -> [UInt8] {
-        var payload = Self.leb(UInt32(exports.count))
+        var payload = LEB128.encode(UInt32(exports.count))
         for export in exports {
             let name = Array(export.name.utf8)
-            payload += Self.leb(UInt32(name.count)) + name
+            payload += LEB128.encode(UInt32(name.count)) + name
             let (kind, index): (UInt8, UInt32) =
                 switch export.descriptor {
                 case .function(let index): (0, index)
@@ -135,9 +136,9 @@ private struct ModuleSections {
                 case .global(let index): (3, index)
                 case .tag(let index): (4, index)
                 }
-            payload += [kind] + Self.leb(index)
+            payload += [kind] + LEB128.encode(index)
         }
-        let section = [Self.exportSectionID] + Self.leb(UInt32(payload.count)) + payload
+        let section = [Self.exportSectionID] + LEB128.encode(UInt32(payload.count)) + payload
 
         let replaced =
             sectionRanges.first { $0.id == Self.exportSectionID }?.range
@@ -146,16 +147,5 @@ private struct ModuleSections {
         var rewritten = bytes
         rewritten.replaceSubrange(replaced, with: section)
         return rewritten
-    }
-
-    static func leb(_ value: UInt32) -> [UInt8] {
-        var value = value
-        var encoded: [UInt8] = []
-        repeat {
-            let byte = UInt8(value & 0x7f)
-            value >>= 7
-            encoded.append(value == 0 ? byte : byte | 0x80)
-        } while value != 0
-        return encoded
     }
 }

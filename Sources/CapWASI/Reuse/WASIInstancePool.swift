@@ -1,4 +1,5 @@
 // Running a module's `_start` again and again in warm instances, put back between runs.
+import CapComponent
 import Logging
 import Synchronization
 import WasmKit
@@ -72,16 +73,23 @@ public final class WASIInstancePool: Sendable {
     }
 
     /// Runs `_start` with `configuration` in an idle instance of `owner` (any owner's, with
-    /// ``InstanceReuse/acrossOwners``), or in a new one. Every descriptor the run opened is
-    /// closed when this returns or throws; preopened `Dir`s stay the embedder's.
+    /// ``InstanceReuse/acrossOwners``), or in a new one, on the calling thread. Every
+    /// descriptor the run opened is closed when this returns or throws; preopened `Dir`s stay
+    /// the embedder's. A run stopped by its deadline or a cancellation discards its instance.
     ///
-    /// - Parameter owner: Whose data the run handles, usually the tenant's name.
+    /// - Parameters:
+    ///   - owner: Whose data the run handles, usually the tenant's name.
+    ///   - interrupter: Cancel it from any thread to stop the run (``WASIRunError/cancelled``);
+    ///     its deadline, if it has one, applies as well as ``WASILimits/timeout``.
     public func run(
         _ configuration: WASIConfiguration, owner: String,
-        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi"))
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
         let start = ContinuousClock.now
-        guard let prepared else { return try WASIRunner.run(module, configuration: configuration, denialSink: denialSink) }
+        guard let prepared else {
+            return try WASIRunner.run(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+        }
+        let interrupter = WASIRunner.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let key = reuse.acrossOwners ? "" : owner
         let instance: PooledInstance
         if let idle = state.withLock({ $0.checkOut(key, fitting: configuration.limits) }) {
@@ -89,7 +97,8 @@ public final class WASIInstancePool: Sendable {
         } else {
             let images = sharedImages.withLock { $0 }
             instance = try PooledInstance(
-                prepared, configuration: configuration, denialSink: denialSink, eager: reuse.eagerTranslation, images: images)
+                prepared, configuration: configuration, denialSink: denialSink, interrupter: interrupter, eager: reuse.eagerTranslation,
+                images: images)
             if images == nil && !prepared.exports.hasStartFunction {
                 sharedImages.withLock { $0 = instance.snapshot.images }
             }
@@ -98,7 +107,8 @@ public final class WASIInstancePool: Sendable {
 
         let outcome: Result<WASIRunResult, WASIRunError>
         do throws(WASIRunError) {
-            outcome = .success(try instance.start.run(configuration: configuration, denialSink: denialSink, startedAt: start))
+            outcome = .success(
+                try instance.start.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start))
         } catch {
             outcome = .failure(error)
         }
@@ -135,10 +145,10 @@ private final class PooledInstance: @unchecked Sendable {
     private let tableGrowthsAtSnapshot: Int
 
     init(
-        _ prepared: (module: Module, exports: StateExports), configuration: WASIConfiguration, denialSink: DenialSink?, eager: Bool,
-        images: [MemoryImage]?
+        _ prepared: (module: Module, exports: StateExports), configuration: WASIConfiguration, denialSink: DenialSink?,
+        interrupter: Interrupter, eager: Bool, images: [MemoryImage]?
     ) throws(WASIRunError) {
-        start = try StartInstance(prepared.module, configuration: configuration, denialSink: denialSink, eager: eager)
+        start = try StartInstance(prepared.module, configuration: configuration, denialSink: denialSink, interrupter: interrupter, eager: eager)
         do { snapshot = try InstanceSnapshot(of: start.instance, exports: prepared.exports, images: images) } catch {
             throw .instantiation("cannot snapshot the instance: \(error)")
         }

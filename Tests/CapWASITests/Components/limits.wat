@@ -1,6 +1,7 @@
 ;; The core module of limits.wasm (see limits.wit and build.sh): each export ends a run one way,
 ;; except echo-stdin, which copies standard input to standard output, and sockets-refused, which
-;; traps unless creating a TCP socket fails with access-denied.
+;; traps unless creating a TCP socket fails with access-denied. spin, recurse, fill and sleep never
+;; end by themselves.
 (module
   (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
   (import "wasi:cli/stdin@0.2.0" "get-stdin" (func $get-stdin (result i32)))
@@ -10,6 +11,8 @@
     (func $write (param i32 i32 i32 i32)))
   (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop-stream (param i32)))
   (import "wasi:clocks/monotonic-clock@0.2.0" "now" (func $now (result i64)))
+  (import "wasi:clocks/monotonic-clock@0.2.0" "subscribe-duration" (func $subscribe-duration (param i64) (result i32)))
+  (import "wasi:io/poll@0.2.0" "[method]pollable.block" (func $block (param i32)))
   (import "wasi:sockets/instance-network@0.2.0" "instance-network" (func $network (result i32)))
   (import "wasi:sockets/tcp-create-socket@0.2.0" "create-tcp-socket" (func $create-tcp (param i32 i32)))
   (memory (export "memory") 1)
@@ -61,4 +64,19 @@
     (if (i32.ne (i32.load8_u (i32.const 100)) (i32.const 1)) (then unreachable)))
   ;; Never drops what it gets: the host's resource limit must stop it.
   (func (export "hoard-streams") (loop $more (drop (call $get-stdout)) (br $more)))
+  ;; What only a deadline stops: 2^60 calls without a loop, a 1 GiB memory.fill over and over,
+  ;; and an hour's sleep in one host call.
+  (func $recurse (param $depth i32)
+    (if (local.get $depth)
+      (then
+        (call $recurse (i32.sub (local.get $depth) (i32.const 1)))
+        (call $recurse (i32.sub (local.get $depth) (i32.const 1))))))
+  (func (export "recurse") (call $recurse (i32.const 60)))
+  (func $fill (param $pages i32)
+    (if (i32.eq (memory.grow (i32.sub (local.get $pages) (memory.size))) (i32.const -1)) (then unreachable))
+    (loop $again (memory.fill (i32.const 0) (i32.const 7) (i32.shl (local.get $pages) (i32.const 16))) (br $again)))
+  (func (export "fill") (call $fill (i32.const 16384)))
+  ;; The same in 16 MiB, for debug builds, whose memory.fill is a byte loop.
+  (func (export "fill-16m") (call $fill (i32.const 256)))
+  (func (export "sleep") (call $block (call $subscribe-duration (i64.const 3600000000000))))
 )

@@ -1,0 +1,652 @@
+// Rewriting a core module so that its guest calls the host at every loop header and at the entry of every function that calls.
+import WasmParser
+
+/// A load-time rewrite of a core module after which its guest can always be stopped: the guest
+/// itself calls the host function `check` (``importModule``, ``importName``) at regular check
+/// points, and the host stops it by throwing from there.
+///
+/// WasmKit cannot interrupt a running guest from outside. ``instrument(_:)`` therefore gives the
+/// module, before WasmKit parses it, one more imported function `check: () -> ()`, two mutable
+/// `i32` globals that count down from ``loopInterval`` and ``callInterval``, and these check
+/// points:
+///
+/// - at the head of every loop (right after each `loop` instruction, so on every iteration, the
+///   first included), the loop counter goes down by one, and every ``loopInterval``-th time it is
+///   reset and `check` is called;
+/// - at the entry of every function whose body contains a call instruction (`call`,
+///   `call_indirect`, `call_ref` or their `return_call` forms), the call counter does the same
+///   with ``callInterval``.
+///
+/// **Guarantee.** Between two calls to `check` an instance passes at most ``loopInterval`` loop
+/// headers and enters at most ``callInterval`` functions that call. Without passing a loop
+/// header, an activation runs each instruction of its body at most once, and so makes at most
+/// as many calls as its body has call instructions; a function with neither a loop nor a call is
+/// straight-line code. So the work between two checks is bounded by the intervals times the size
+/// of the module, whatever the guest does. The counters are globals of the instance, not locals
+/// of an activation, so loops nested across functions share one count rather than multiplying
+/// their bounds. A bulk operation of ``bulkCheckLength`` or more checks before it runs, so the
+/// largest single step between two checks is one such operation (at most the guest's memory).
+///
+/// **Cost.** Eight instructions (three of them global accesses) at each loop header and at each
+/// entry of a function that calls, and the host call once per interval; about 20 bytes of code
+/// per loop and per function that calls, and one `i32` local in each such function; and one more
+/// reading of the module when it is loaded. In WasmKit 0.4.2's interpreter (release build) that
+/// made the compute benchmark's kernels 1.1× (qsort) to 1.8× (a sieve's three-instruction inner
+/// loop) slower.
+///
+/// **Non-goals.** One instruction that does much work at once (`memory.fill`, `memory.copy`,
+/// `memory.grow`, the `table` bulk instructions) is not interrupted while it runs, nor is a host
+/// function the guest calls. Custom sections that hold code offsets (DWARF, branch hints) are copied as they
+/// are and no longer match the code; the `name` section is renumbered, or dropped if it does not
+/// parse. The counters are hidden from the guest's code (which cannot name them) but not from
+/// the host: a rewrite that exports every mutable global exports them too.
+///
+/// Thread safety: ``instrument(_:)`` is a pure function of its argument.
+public enum InterruptPoints {
+    /// The module of the import every instrumented module gets: `check`, of type `() -> ()`.
+    public static let importModule = "capsule:interrupt"
+    /// The name of the import every instrumented module gets, of type `() -> ()`.
+    public static let importName = "check"
+    /// Loop headers an instance passes between two checks. Small enough that a tight loop
+    /// (tens of nanoseconds an iteration in WasmKit's interpreter) checks every few tens of
+    /// microseconds; large enough that the host call, made once an interval, is noise.
+    public static let loopInterval: UInt32 = 1024
+    /// Entries of functions that call, in an instance, between two checks; the same trade-off
+    /// as ``loopInterval``, for recursion.
+    public static let callInterval: UInt32 = 1024
+    /// The length, in bytes or table elements, from which a bulk operation (`memory.fill`,
+    /// `memory.copy`, `memory.init`, `table.fill`, `table.copy`, `table.init`) checks before it
+    /// runs. WasmKit does such an operation in one step, so a loop of 1 GiB fills would
+    /// otherwise run ``loopInterval`` of them, minutes, between two checks; 64 KiB takes a few
+    /// microseconds, against which the host call is noise, and smaller operations (the common
+    /// `memcpy`) pay three instructions.
+    public static let bulkCheckLength: UInt32 = 1 << 16
+
+    /// The module with check points added.
+    ///
+    /// Adds the type `() -> ()`, the import ``importModule``.``importName`` (which takes the
+    /// function index after the other function imports, so every defined function's index goes
+    /// up by one, everywhere the module names it), the two counter globals, and the check points
+    /// in each function body that has a loop, a call or a bulk operation (with one `i32` local
+    /// for them). Every other byte is copied as it is.
+    ///
+    /// - Parameter bytes: A core module in the binary format.
+    /// - Returns: The instrumented module; `bytes` unchanged if no function has a loop, a call or
+    ///   a bulk operation.
+    /// - Throws: ``Failure`` when the bytes do not parse as a module, or use a construct the
+    ///   rewrite cannot read (which WasmKit would refuse too).
+    public static func instrument(_ bytes: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
+        let outline = try ModuleOutline(bytes)
+        let rewrite = try Rewrite(outline)
+        var bodies: [Rewrite.Body] = []
+        bodies.reserveCapacity(outline.codes.count)
+        for (index, code) in outline.codes.enumerated() {
+            bodies.append(try rewrite.body(code, parameters: try outline.parameterCount(ofDefined: index)))
+        }
+        guard bodies.contains(where: \.hasCheckPoints) else { return bytes }
+        return try rewrite.module(bodies: bodies)
+    }
+
+    /// Why a module could not be instrumented.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong with the module, and where.
+        public let reason: String
+
+        init(_ reason: String) {
+            self.reason = reason
+        }
+
+        public var description: String { "cannot add interrupt points: \(reason)" }
+    }
+}
+
+/// What the rewrite needs to know of a module, as WasmParser reads it: where its sections lie,
+/// how many functions and globals it imports and defines, and its function bodies.
+private struct ModuleOutline {
+    struct Section {
+        let id: UInt8
+        /// The whole section: id, size and payload.
+        let range: Range<Int>
+        let payload: Range<Int>
+        let isNameSection: Bool
+    }
+
+    let bytes: [UInt8]
+    private(set) var sections: [Section] = []
+    private(set) var typeCount = 0
+    private(set) var functionImportCount = 0
+    private(set) var globalImportCount = 0
+    private(set) var definedGlobalCount = 0
+    private(set) var codes: [Code] = []
+    /// The number of parameters of each type (0 for a type that is not a function's).
+    private(set) var typeParameterCounts: [Int] = []
+    /// The type of each defined function.
+    private(set) var functionTypes: [UInt32] = []
+
+    init(_ bytes: [UInt8]) throws(InterruptPoints.Failure) {
+        self.bytes = bytes
+        // Every feature WasmParser knows, so that the rewrite reads whatever WasmKit may be
+        // configured to accept; WasmKit enforces its own feature set on the result.
+        var parser = Parser(bytes: bytes, features: .all)
+        var definedFunctionCount = 0
+        var start = parser.offset
+        while let payload = try Self.next(&parser) {
+            defer { start = parser.offset }
+            if case .header = payload { continue }
+            var header = ModuleReader(bytes, range: start..<parser.offset)
+            let id = try header.byte()
+            _ = try header.u32()
+            var isNameSection = false
+            switch payload {
+            case .customSection(let section): isNameSection = section.name == "name"
+            case .typeSection(let groups):
+                typeCount = groups.reduce(0) { $0 + $1.types.count }
+                typeParameterCounts = groups.flatMap(\.types).map { type in
+                    if case .function(let function) = type.body { function.parameters.count } else { 0 }
+                }
+            case .importSection(let imports):
+                for entry in imports {
+                    switch entry.descriptor {
+                    case .function: functionImportCount += 1
+                    case .global: globalImportCount += 1
+                    case .table, .memory, .tag: break
+                    }
+                }
+            case .functionSection(let types):
+                // An index past the module's types is invalid in the original; after the rewrite
+                // it would name the added `() -> ()`.
+                if let (function, type) = types.enumerated().first(where: { $0.element >= typeCount }) {
+                    throw InterruptPoints.Failure("the defined function \(function) has the type \(type), which does not exist")
+                }
+                definedFunctionCount = types.count
+                functionTypes = types
+            case .globalSection(let globals): definedGlobalCount = globals.count
+            case .codeSection(let codes): self.codes = codes
+            default: break
+            }
+            sections.append(Section(id: id, range: start..<parser.offset, payload: header.offset..<parser.offset, isNameSection: isNameSection))
+        }
+        guard definedFunctionCount == codes.count else {
+            throw InterruptPoints.Failure(
+                "the module declares \(definedFunctionCount) functions but has \(codes.count) function bodies")
+        }
+    }
+
+    /// How many parameters the `index`th defined function takes: where its declared locals'
+    /// indices begin.
+    func parameterCount(ofDefined index: Int) throws(InterruptPoints.Failure) -> Int {
+        guard index < functionTypes.count, Int(functionTypes[index]) < typeParameterCounts.count else {
+            throw InterruptPoints.Failure("the defined function \(index) has no type")
+        }
+        return typeParameterCounts[Int(functionTypes[index])]
+    }
+
+    private static func next(_ parser: inout Parser<StaticByteStreamSource>) throws(InterruptPoints.Failure) -> ParsingPayload? {
+        do {
+            return try parser.parseNext()
+        } catch {
+            throw InterruptPoints.Failure("the module does not parse: \(error)")
+        }
+    }
+}
+
+/// The rewrite of one module: the indices of what it adds, and the new form of each section.
+private struct Rewrite {
+    /// A function body after the rewrite.
+    struct Body {
+        /// The new expression, or `nil` if the body is copied as it is.
+        let expression: [UInt8]?
+        let hasCheckPoints: Bool
+        /// Whether the expression uses one more `i32` local, after the declared ones: the scratch
+        /// of its check points (a counter's new value, a bulk operation's length).
+        let addsLocal: Bool
+    }
+
+    let outline: ModuleOutline
+    var bytes: [UInt8] { outline.bytes }
+    /// The index of the `check` import: the first after the existing function imports.
+    let checkFunction: UInt32
+    /// The index of the type `() -> ()` added after the existing types.
+    let checkType: UInt32
+    /// The number of globals before the rewrite, so the index of the loop counter.
+    let loopCounter: UInt32
+    let callCounter: UInt32
+
+    init(_ outline: ModuleOutline) throws(InterruptPoints.Failure) {
+        self.outline = outline
+        guard let checkFunction = UInt32(exactly: outline.functionImportCount),
+            let checkType = UInt32(exactly: outline.typeCount),
+            let loopCounter = UInt32(exactly: outline.globalImportCount + outline.definedGlobalCount),
+            loopCounter < UInt32.max - 1
+        else { throw InterruptPoints.Failure("the module has too many types, functions or globals") }
+        self.checkFunction = checkFunction
+        self.checkType = checkType
+        self.loopCounter = loopCounter
+        callCounter = loopCounter + 1
+    }
+
+    /// The index a function has after the rewrite: up by one from the `check` import on.
+    func function(_ index: UInt32) throws(InterruptPoints.Failure) -> UInt32 {
+        guard index >= checkFunction else { return index }
+        guard index < UInt32.max else { throw InterruptPoints.Failure("the function index \(index) is out of range") }
+        return index + 1
+    }
+
+    // MARK: Code
+
+    /// Decrements the global `counter`; when it reaches zero, resets it to `interval` and calls
+    /// the function `check`. Stack-neutral and self-contained (its `if` is closed), so branch
+    /// depths around it are unchanged. The new value goes through the local `scratch` rather
+    /// than a second `global.get`: in WasmKit's interpreter a local costs nothing, a global
+    /// access a dispatch.
+    static func checkPoint(counter: UInt32, interval: UInt32, check: UInt32, scratch: UInt32) -> [UInt8] {
+        typealias Op = ModuleBinary.Opcode
+        let counter = LEB128.encode(counter)
+        let scratch = LEB128.encode(scratch)
+        return [Op.globalGet] + counter + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + scratch + [Op.globalSet] + counter
+            + [Op.localGet] + scratch + [Op.i32Eqz, Op.if, ModuleBinary.emptyBlockType]
+            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: interval)) + [Op.globalSet] + counter
+            + [Op.call] + LEB128.encode(check) + [Op.end]
+    }
+
+    /// Before a bulk memory or table operation whose length (on top of the stack, kept there)
+    /// is at least ``InterruptPoints/bulkCheckLength``, calls `check`: a loop of large
+    /// operations then checks before each, not once per ``InterruptPoints/loopInterval``
+    /// of them. The length goes through the added local `length`.
+    static func bulkCheckPoint(length: UInt32, check: UInt32) -> [UInt8] {
+        typealias Op = ModuleBinary.Opcode
+        let length = LEB128.encode(length)
+        return [Op.localTee] + length + [Op.localGet] + length
+            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.bulkCheckLength)) + [Op.i32GeU]
+            + [Op.if, ModuleBinary.emptyBlockType, Op.call] + LEB128.encode(check) + [Op.end]
+    }
+
+    /// `code` with a check point after every `loop`, before every large bulk operation and, if
+    /// it calls, at its entry; and with the function indices of `call`, `return_call` and
+    /// `ref.func` renumbered. Every other instruction keeps its bytes.
+    ///
+    /// - Parameter parameters: How many parameters the function takes.
+    func body(_ code: Code, parameters: Int) throws(InterruptPoints.Failure) -> Body {
+        // The added local, after the parameters and the declared locals.
+        guard let scratch = UInt32(exactly: parameters + code.locals.count), scratch < UInt32.max else {
+            throw InterruptPoints.Failure("a function has too many locals")
+        }
+        let loopCheckPoint = Self.checkPoint(counter: loopCounter, interval: InterruptPoints.loopInterval, check: checkFunction, scratch: scratch)
+        var bulk = false
+        let expression = code.expression
+        var parser = ExpressionParser(code: code)
+        // The parser's offsets count from a point that depends on how the module was read;
+        // the first instruction is at the start of `expression`.
+        let base = parser.offset
+        var recorder = InstructionRecorder()
+        var output: [UInt8] = []
+        output.reserveCapacity(expression.count + 64)
+        var calls = false
+        var loops = false
+        var renumbered = false
+        while let visit = try Self.next(&parser) {
+            visit(visitor: &recorder)
+            let start = recorder.binaryOffset - base
+            let end = parser.offset - base
+            guard 0 <= start, start < end, end <= expression.count else {
+                throw InterruptPoints.Failure("an instruction lies outside its function body at byte \(recorder.binaryOffset)")
+            }
+            let instruction = expression[(expression.startIndex + start)..<(expression.startIndex + end)]
+            switch recorder.instruction {
+            case .call(let index):
+                calls = true
+                renumbered = true
+                output += [ModuleBinary.Opcode.call] + LEB128.encode(try function(index))
+            case .returnCall(let index):
+                calls = true
+                renumbered = true
+                output += [ModuleBinary.Opcode.returnCall] + LEB128.encode(try function(index))
+            case .refFunc(let index):
+                renumbered = true
+                output += [ModuleBinary.Opcode.refFunc] + LEB128.encode(try function(index))
+            case .callIndirect, .returnCallIndirect, .callRef, .returnCallRef:
+                calls = true
+                output += instruction
+            case .loop:
+                loops = true
+                output += instruction
+                output += loopCheckPoint
+            case .memoryFill, .memoryCopy, .memoryInit, .tableFill, .tableCopy, .tableInit:
+                bulk = true
+                output += Self.bulkCheckPoint(length: scratch, check: checkFunction)
+                output += instruction
+            case .globalGet(let index), .globalSet(let index):
+                // An index past the module's own globals is invalid in the original; after the
+                // rewrite it would name a counter, and let the guest stop its own checks.
+                guard index < loopCounter else {
+                    throw InterruptPoints.Failure("a function uses the global \(index), which does not exist, at byte \(recorder.binaryOffset)")
+                }
+                output += instruction
+            case .localGet(let index), .localSet(let index), .localTee(let index):
+                // Likewise for a local past the function's own: it would name the scratch.
+                guard index < scratch else {
+                    throw InterruptPoints.Failure("a function uses the local \(index), which does not exist, at byte \(recorder.binaryOffset)")
+                }
+                output += instruction
+            default:
+                output += instruction
+            }
+        }
+        // A function with no loop and no call runs straight through its body once per
+        // activation, bounded by its size, so its entry needs no check; activations of a
+        // function that calls are counted.
+        if calls {
+            output = Self.checkPoint(counter: callCounter, interval: InterruptPoints.callInterval, check: checkFunction, scratch: scratch) + output
+        }
+        let hasCheckPoints = calls || loops || bulk
+        return Body(expression: hasCheckPoints || renumbered ? output : nil, hasCheckPoints: hasCheckPoints, addsLocal: hasCheckPoints)
+    }
+
+    private static func next(_ parser: inout ExpressionParser) throws(InterruptPoints.Failure) -> ExpressionParser.Visit? {
+        do {
+            return try parser.parse()
+        } catch {
+            throw InterruptPoints.Failure("a function body does not parse: \(error)")
+        }
+    }
+
+    /// The code section with each body's locals declaration kept and its expression replaced.
+    func codeSection(_ payload: Range<Int>, bodies: [Body]) throws(InterruptPoints.Failure) -> [UInt8] {
+        var reader = ModuleReader(bytes, range: payload)
+        let count = try reader.u32()
+        guard count == bodies.count else { throw reader.failure("the code section's count does not match its bodies") }
+        var output = LEB128.encode(count)
+        for (body, code) in zip(bodies, outline.codes) {
+            let sizeStart = reader.offset
+            let size = Int(try reader.u32())
+            let start = reader.offset
+            _ = try reader.bytes(size)
+            guard let expression = body.expression else {
+                output += bytes[sizeStart..<reader.offset]
+                continue
+            }
+            // WasmParser's expression is a slice of `bytes`, at the end of the body.
+            guard code.expression.endIndex == reader.offset, code.expression.startIndex >= start else {
+                throw reader.failure("a function body is not where the parser found it", at: start)
+            }
+            var locals = Array(bytes[start..<code.expression.startIndex])
+            if body.addsLocal {
+                // One more group of locals: a single i32.
+                var declaration = ModuleReader(bytes, range: start..<code.expression.startIndex)
+                let groups = try declaration.u32()
+                guard groups < UInt32.max else { throw reader.failure("a function declares too many groups of locals", at: start) }
+                locals = LEB128.encode(groups + 1) + bytes[declaration.offset..<code.expression.startIndex] + [0x01, ModuleBinary.i32Type]
+            }
+            let newSize = locals.count + expression.count
+            guard let encodedSize = UInt32(exactly: newSize) else { throw reader.failure("a function body grows too large", at: start) }
+            output += LEB128.encode(encodedSize) + locals + expression
+        }
+        guard reader.isAtEnd else { throw reader.failure("the code section has bytes after its bodies") }
+        return output
+    }
+
+    // MARK: Sections that gain an entry
+
+    /// The type section with `() -> ()` appended (a new section when `payload` is `nil`).
+    func typeSection(_ payload: Range<Int>?) throws(InterruptPoints.Failure) -> [UInt8] {
+        let (count, rest) = try countAndRest(payload, adding: 1)
+        return count + bytes[rest] + [ModuleBinary.functionTypeForm, 0x00, 0x00]
+    }
+
+    /// The import section with `check` appended.
+    func importSection(_ payload: Range<Int>?) throws(InterruptPoints.Failure) -> [UInt8] {
+        let (count, rest) = try countAndRest(payload, adding: 1)
+        let module = Array(InterruptPoints.importModule.utf8)
+        let name = Array(InterruptPoints.importName.utf8)
+        return count + bytes[rest]
+            + LEB128.encode(UInt32(module.count)) + module + LEB128.encode(UInt32(name.count)) + name
+            + [ModuleBinary.functionKind] + LEB128.encode(checkType)
+    }
+
+    /// The global section with `ref.func` indices renumbered and the two counters appended.
+    func globalSection(_ payload: Range<Int>?) throws(InterruptPoints.Failure) -> [UInt8] {
+        let (count, rest) = try countAndRest(payload, adding: 2)
+        var rewriter = PayloadRewriter(self, rest)
+        while !rewriter.reader.isAtEnd {
+            try rewriter.copy { (reader) throws(InterruptPoints.Failure) in
+                try reader.skipValueType()
+                _ = try reader.byte()
+            }
+            try rewriter.constantExpression()
+        }
+        var output = count + (try rewriter.finish())
+        for interval in [InterruptPoints.loopInterval, InterruptPoints.callInterval] {
+            output += [ModuleBinary.i32Type, ModuleBinary.mutable, ModuleBinary.Opcode.i32Const]
+                + LEB128.encode(signed: Int32(bitPattern: interval)) + [ModuleBinary.Opcode.end]
+        }
+        return output
+    }
+
+    /// The count at the start of a section's payload plus `added`, encoded, and the range of
+    /// the entries after it; `added` and nothing for a section the module does not have.
+    private func countAndRest(_ payload: Range<Int>?, adding added: UInt32) throws(InterruptPoints.Failure) -> ([UInt8], Range<Int>) {
+        guard let payload else { return (LEB128.encode(added), 0..<0) }
+        var reader = ModuleReader(bytes, range: payload)
+        let count = try reader.u32()
+        guard count <= UInt32.max - added else { throw reader.failure("a section has too many entries") }
+        return (LEB128.encode(count + added), reader.offset..<payload.upperBound)
+    }
+
+    // MARK: Sections that name functions
+
+    /// The table section with `ref.func` indices in table initializers renumbered.
+    func tableSection(_ payload: Range<Int>) throws(InterruptPoints.Failure) -> [UInt8] {
+        var rewriter = PayloadRewriter(self, payload)
+        for _ in 0..<(try rewriter.copyU32()) {
+            if try rewriter.reader.peek() == ModuleBinary.tableWithInitializer {
+                try rewriter.copy { (reader) throws(InterruptPoints.Failure) in
+                    _ = try reader.byte()
+                    _ = try reader.byte()
+                    try reader.skipTableType()
+                }
+                try rewriter.constantExpression()
+            } else {
+                try rewriter.copy { (reader) throws(InterruptPoints.Failure) in try reader.skipTableType() }
+            }
+        }
+        return try rewriter.finish()
+    }
+
+    /// The export section with the indices of exported functions renumbered.
+    func exportSection(_ payload: Range<Int>) throws(InterruptPoints.Failure) -> [UInt8] {
+        var rewriter = PayloadRewriter(self, payload)
+        for _ in 0..<(try rewriter.copyU32()) {
+            try rewriter.copy { (reader) throws(InterruptPoints.Failure) in try reader.skipName() }
+            let kind = try rewriter.copyByte()
+            if kind == ModuleBinary.functionKind {
+                try rewriter.function()
+            } else {
+                try rewriter.copy { (reader) throws(InterruptPoints.Failure) in _ = try reader.u32() }
+            }
+        }
+        return try rewriter.finish()
+    }
+
+    /// The start section with its function renumbered.
+    func startSection(_ payload: Range<Int>) throws(InterruptPoints.Failure) -> [UInt8] {
+        var rewriter = PayloadRewriter(self, payload)
+        try rewriter.function()
+        return try rewriter.finish()
+    }
+
+    /// The element section with every function index renumbered: in vectors of function
+    /// indices (flags 0–3) and in `ref.func` of vectors of expressions (flags 4–7).
+    func elementSection(_ payload: Range<Int>) throws(InterruptPoints.Failure) -> [UInt8] {
+        var rewriter = PayloadRewriter(self, payload)
+        for _ in 0..<(try rewriter.copyU32()) {
+            let flagsOffset = rewriter.reader.offset
+            let flags = try rewriter.copyU32()
+            guard flags <= 7 else {
+                throw rewriter.reader.failure("an element segment has the unknown flags \(flags)", at: flagsOffset)
+            }
+            // Bit 0: passive or declarative; bit 1: a table index (active) or declarative
+            // (passive); bit 2: expressions rather than function indices.
+            let active = flags & 0b001 == 0
+            let explicitTable = flags & 0b010 != 0
+            let expressions = flags & 0b100 != 0
+            if active && explicitTable { try rewriter.copy { (reader) throws(InterruptPoints.Failure) in _ = try reader.u32() } }
+            if active { try rewriter.constantExpression() }
+            // An element kind (0x00, funcref) or a reference type, unless the segment is active
+            // on table 0 in the shortest form.
+            if !active || explicitTable {
+                try rewriter.copy { (reader) throws(InterruptPoints.Failure) in
+                    if expressions { try reader.skipValueType() } else { _ = try reader.byte() }
+                }
+            }
+            for _ in 0..<(try rewriter.copyU32()) {
+                if expressions { try rewriter.constantExpression() } else { try rewriter.function() }
+            }
+        }
+        return try rewriter.finish()
+    }
+
+    /// The `name` custom section with the function indices of its function names (1), local
+    /// names (2) and label names (3) renumbered, other subsections copied; `nil` if it does not
+    /// parse (engines ignore a malformed name section, and indices there cannot be trusted).
+    func nameSection(_ payload: Range<Int>) -> [UInt8]? {
+        do {
+            var reader = ModuleReader(bytes, range: payload)
+            try reader.skipName()
+            var output = Array(bytes[payload.lowerBound..<reader.offset])
+            while !reader.isAtEnd {
+                let id = try reader.byte()
+                let size = Int(try reader.u32())
+                let contentStart = reader.offset
+                _ = try reader.bytes(size)
+                var subsection = PayloadRewriter(self, contentStart..<reader.offset)
+                switch id {
+                case 1:
+                    for _ in 0..<(try subsection.copyU32()) {
+                        try subsection.function()
+                        try subsection.copy { (reader) throws(InterruptPoints.Failure) in try reader.skipName() }
+                    }
+                case 2, 3:
+                    for _ in 0..<(try subsection.copyU32()) {
+                        try subsection.function()
+                        for _ in 0..<(try subsection.copyU32()) {
+                            try subsection.copy { (reader) throws(InterruptPoints.Failure) in
+                                _ = try reader.u32()
+                                try reader.skipName()
+                            }
+                        }
+                    }
+                default:
+                    try subsection.copy { (reader) throws(InterruptPoints.Failure) in _ = try reader.bytes(size) }
+                }
+                output += ModuleBinary.section(id, try subsection.finish())
+            }
+            return output
+        } catch {
+            return nil
+        }
+    }
+
+    // MARK: The module
+
+    /// The module with every section rewritten or copied, in the original order, with the
+    /// type, import and global sections created where the binary format puts them if the
+    /// module had none.
+    func module(bodies: [Body]) throws(InterruptPoints.Failure) -> [UInt8] {
+        typealias Section = ModuleBinary.Section
+        let present = Set(outline.sections.map(\.id))
+        var missing: [(id: UInt8, payload: [UInt8])] = []
+        if !present.contains(Section.type) { missing.append((Section.type, try typeSection(nil))) }
+        if !present.contains(Section.import) { missing.append((Section.import, try importSection(nil))) }
+        if !present.contains(Section.global) { missing.append((Section.global, try globalSection(nil))) }
+
+        var output = ModuleBinary.magicAndVersion
+        output.reserveCapacity(bytes.count + bytes.count / 8 + 64)
+        func addMissing(before rank: Int) {
+            while let first = missing.first, let firstRank = Section.rank(first.id), firstRank < rank {
+                output += ModuleBinary.section(first.id, first.payload)
+                missing.removeFirst()
+            }
+        }
+        for section in outline.sections {
+            if let rank = Section.rank(section.id) { addMissing(before: rank) }
+            let payload: [UInt8]?
+            switch section.id {
+            case Section.type: payload = try typeSection(section.payload)
+            case Section.import: payload = try importSection(section.payload)
+            case Section.table: payload = try tableSection(section.payload)
+            case Section.global: payload = try globalSection(section.payload)
+            case Section.export: payload = try exportSection(section.payload)
+            case Section.start: payload = try startSection(section.payload)
+            case Section.element: payload = try elementSection(section.payload)
+            case Section.code: payload = try codeSection(section.payload, bodies: bodies)
+            case Section.custom where section.isNameSection:
+                if let names = nameSection(section.payload) { output += ModuleBinary.section(section.id, names) }
+                continue
+            default:
+                output += bytes[section.range]
+                continue
+            }
+            if let payload { output += ModuleBinary.section(section.id, payload) }
+        }
+        addMissing(before: Int.max)
+        return output
+    }
+}
+
+/// A copy of part of a section that changes only the function indices in it.
+private struct PayloadRewriter {
+    let rewrite: Rewrite
+    var reader: ModuleReader
+    private(set) var output: [UInt8] = []
+
+    init(_ rewrite: Rewrite, _ payload: Range<Int>) {
+        self.rewrite = rewrite
+        reader = ModuleReader(rewrite.bytes, range: payload)
+    }
+
+    /// Copies what `read` reads.
+    mutating func copy(_ read: (inout ModuleReader) throws(InterruptPoints.Failure) -> Void) throws(InterruptPoints.Failure) {
+        let start = reader.offset
+        try read(&reader)
+        output += reader.bytes[start..<reader.offset]
+    }
+
+    mutating func copyByte() throws(InterruptPoints.Failure) -> UInt8 {
+        let byte = try reader.byte()
+        output.append(byte)
+        return byte
+    }
+
+    mutating func copyU32() throws(InterruptPoints.Failure) -> UInt32 {
+        var value: UInt32 = 0
+        try copy { (reader) throws(InterruptPoints.Failure) in value = try reader.u32() }
+        return value
+    }
+
+    /// Reads a function index and writes it renumbered.
+    mutating func function() throws(InterruptPoints.Failure) {
+        output += LEB128.encode(try rewrite.function(try reader.u32()))
+    }
+
+    mutating func constantExpression() throws(InterruptPoints.Failure) {
+        let rewrite = rewrite
+        try reader.copyConstantExpression(into: &output) { (index) throws(InterruptPoints.Failure) in try rewrite.function(index) }
+    }
+
+    /// The rewritten payload, once all of it has been read.
+    func finish() throws(InterruptPoints.Failure) -> [UInt8] {
+        guard reader.isAtEnd else { throw reader.failure("a section has bytes after its last entry") }
+        return output
+    }
+}
+
+/// Keeps the last instruction WasmParser decoded and where it starts.
+private struct InstructionRecorder: AnyInstructionVisitor {
+    typealias VisitorError = Never
+    var binaryOffset = 0
+    var instruction: Instruction = .nop
+
+    mutating func visit(_ instruction: Instruction) {
+        self.instruction = instruction
+    }
+}

@@ -1,0 +1,462 @@
+// The interrupt-point rewrite: check counts, stopping runaway guests, renumbering, and hostile bytes.
+
+import CapComponent
+import Testing
+import WAT
+import WasmKit
+
+/// What a throwing `check` throws, to be told apart from anything WasmKit throws.
+private struct Stop: Error, Equatable {
+    let afterChecks: Int
+}
+
+/// A host `check` that counts its calls and, once it has been called `stopAt` times, throws.
+private final class CheckProbe {
+    private(set) var calls = 0
+    let stopAt: Int?
+
+    init(stopAt: Int? = nil) {
+        self.stopAt = stopAt
+    }
+
+    func function(in store: Store) -> Function {
+        Function(store: store, parameters: []) { _, _ in
+            self.calls += 1
+            if let stopAt = self.stopAt, self.calls >= stopAt { throw Stop(afterChecks: self.calls) }
+            return []
+        }
+    }
+}
+
+/// One instance of a module, compiled eagerly so that every function body is validated.
+private struct Run {
+    let store: Store
+    let instance: Instance
+
+    init(_ bytes: [UInt8], probe: CheckProbe = CheckProbe(), imports: (Store) -> [String: Function] = { _ in [:] }) throws {
+        store = Store(engine: Engine(configuration: EngineConfiguration(compilationMode: .eager)))
+        var definitions = Imports()
+        definitions.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, probe.function(in: store))
+        for (name, function) in imports(store) {
+            definitions.define(module: "env", name: name, function)
+        }
+        instance = try parseWasm(bytes: bytes).instantiate(store: store, imports: definitions)
+    }
+
+    func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
+        try #require(instance.exports[function: name]).invoke(arguments)
+    }
+}
+
+private let loopWAT = """
+    (module
+      (func (export "sum") (param $n i32) (result i32)
+        (local $i i32) (local $acc i32)
+        (loop $next
+          (local.set $acc (i32.add (local.get $acc) (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc)))
+    """
+
+private let fibWAT = """
+    (module
+      (func $fib (export "fib") (param $n i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+          (then (local.get $n))
+          (else (i32.add
+            (call $fib (i32.sub (local.get $n) (i32.const 1)))
+            (call $fib (i32.sub (local.get $n) (i32.const 2))))))))
+    """
+
+/// Loops nested across functions: `outer` iterates `n` times, calling `inner`, which iterates
+/// `m` times and calls nothing.
+private let nestedWAT = """
+    (module
+      (func $inner (param $m i32) (result i32)
+        (local $i i32)
+        (loop $next
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $m))))
+        (local.get $i))
+      (func (export "outer") (param $n i32) (param $m i32) (result i32)
+        (local $i i32) (local $acc i32)
+        (loop $next
+          (local.set $acc (i32.add (local.get $acc) (call $inner (local.get $m))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc)))
+    """
+
+/// Two function imports, and defined functions named from exports, the start section, element
+/// segments of all eight encodings (a `ref.null` keeps WAT from encoding a segment of `ref.func`
+/// expressions as function indices), a global, code and the name section.
+private let renumberingWAT = """
+    (module $renumbering
+      (type $v2i (func (result i32)))
+      (import "env" "a" (func $a (result i32)))
+      (import "env" "b" (func $b (param i32) (result i32)))
+      (table $t 4 funcref)
+      (table $t2 3 funcref)
+      (global $g funcref (ref.func $three))
+      (global $started (mut i32) (i32.const 0))
+      (elem (table $t) (i32.const 0) func $one $two)
+      (elem (table $t) (i32.const 2) funcref (ref.func $three) (ref.null func))
+      (elem (table $t2) (i32.const 0) func $two)
+      (elem (table $t2) (i32.const 1) funcref (ref.func $one) (ref.null func))
+      (elem $passive func $four $three)
+      (elem $passiveExpressions funcref (ref.func $two) (ref.null func))
+      (elem declare func $four)
+      (elem declare funcref (ref.func $one) (ref.null func))
+      (start $init)
+      (func $one (result i32) (i32.const 1))
+      (func $two (result i32) (i32.const 2))
+      (func $three (result i32) (i32.const 3))
+      (func $four (result i32) (i32.const 4))
+      (func $init (global.set $started (i32.const 1)))
+      (func (export "indirect") (param $slot i32) (result i32) (call_indirect $t (type $v2i) (local.get $slot)))
+      (func (export "indirect2") (param $slot i32) (result i32) (call_indirect $t2 (type $v2i) (local.get $slot)))
+      (func (export "viaGlobal") (result i32)
+        (table.set $t (i32.const 3) (global.get $g))
+        (call_indirect $t (type $v2i) (i32.const 3)))
+      (func (export "refFunc") (result i32)
+        (table.set $t (i32.const 3) (ref.func $four))
+        (call_indirect $t (type $v2i) (i32.const 3)))
+      (func (export "passive") (result i32)
+        (table.init $t $passive (i32.const 0) (i32.const 0) (i32.const 2))
+        (i32.add (i32.mul (call_indirect $t (type $v2i) (i32.const 0)) (i32.const 10))
+          (call_indirect $t (type $v2i) (i32.const 1))))
+      (func (export "passiveExpressions") (result i32)
+        (table.init $t2 $passiveExpressions (i32.const 0) (i32.const 0) (i32.const 1))
+        (call_indirect $t2 (type $v2i) (i32.const 0)))
+      (func (export "imports") (result i32) (i32.add (call $a) (call $b (i32.const 5))))
+      (func (export "direct") (result i32) (call $three))
+      (func (export "started") (result i32) (global.get $started))
+      (func $deep (param $unused i32) (local $named i64) unreachable)
+      (func $middle (call $deep (i32.const 0)))
+      (func (export "trap") (call $middle))
+      (export "two" (func $two))
+      (export "importedA" (func $a)))
+    """
+
+private let exceptionWAT = """
+    (module
+      (tag $odd (param i32))
+      (func $throwIfOdd (param $i i32)
+        (if (i32.and (local.get $i) (i32.const 1)) (then (throw $odd (local.get $i)))))
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32) (local $acc i32)
+        (loop $next
+          (local.set $acc (i32.add (local.get $acc)
+            (block $caught (result i32)
+              (try_table (catch $odd $caught)
+                (call $throwIfOdd (local.get $i)))
+              (i32.const 0))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc))
+      (func (export "spin")
+        (block $caught
+          (try_table (catch_all $caught)
+            (loop $forever (br $forever))))))
+    """
+
+/// A reader of the LEB128 integers and names in a name section.
+private struct NameReader {
+    var bytes: ArraySlice<UInt8>
+
+    mutating func u32() -> UInt32 {
+        var result: UInt32 = 0
+        var shift: UInt32 = 0
+        while let byte = bytes.popFirst() {
+            result |= UInt32(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { break }
+            shift += 7
+        }
+        return result
+    }
+
+    mutating func name() -> String {
+        let length = Int(u32())
+        defer { bytes = bytes.dropFirst(length) }
+        return String(decoding: bytes.prefix(length), as: UTF8.self)
+    }
+}
+
+/// The function names (subsection 1) and the functions with local names (subsection 2) of a
+/// module's name section.
+private func names(_ bytes: [UInt8]) throws -> (functions: [UInt32: String], locals: [UInt32]) {
+    let section = try #require(try parseWasm(bytes: bytes).customSections.first { $0.name == "name" })
+    var reader = NameReader(bytes: Array(section.bytes)[...])
+    var functions: [UInt32: String] = [:]
+    var locals: [UInt32] = []
+    while let id = reader.bytes.popFirst() {
+        let size = Int(reader.u32())
+        var subsection = NameReader(bytes: reader.bytes.prefix(size))
+        reader.bytes = reader.bytes.dropFirst(size)
+        switch id {
+        case 1:
+            for _ in 0..<subsection.u32() { functions[subsection.u32()] = subsection.name() }
+        case 2:
+            for _ in 0..<subsection.u32() {
+                locals.append(subsection.u32())
+                for _ in 0..<subsection.u32() { _ = (subsection.u32(), subsection.name()) }
+            }
+        default: break
+        }
+    }
+    return (functions, locals)
+}
+
+/// The function names in a trap's backtrace, innermost first (without the frames WasmKit
+/// cannot name, which it sometimes reports past the outermost one).
+private func backtraceNames(_ error: any Error) -> [String] {
+    "\(error)".split(separator: "\n").compactMap { line in
+        guard line.contains("(0x"), let close = line.firstIndex(of: ")") else { return nil }
+        let name = String(line[line.index(after: close)...].drop { $0 == " " })
+        return name == "unknown" ? nil : name
+    }
+}
+
+@Suite("InterruptPoints")
+struct InterruptPointsTests {
+    @Test("a loop of 10,000 iterations checks every loopInterval iterations, with the same result")
+    func loop() throws {
+        let original = try wat2wasm(loopWAT)
+        let instrumented = try InterruptPoints.instrument(original)
+        #expect(instrumented != original)
+        let probe = CheckProbe()
+        let result = try Run(instrumented, probe: probe).call("sum", [.i32(10_000)])
+        #expect(result == (try Run(original).call("sum", [.i32(10_000)])))
+        #expect(result == [.i32(49_995_000)])
+        #expect(probe.calls == 10_000 / Int(InterruptPoints.loopInterval))
+    }
+
+    @Test("recursion checks every callInterval entries, with the same result")
+    func recursion() throws {
+        let original = try wat2wasm(fibWAT)
+        let probe = CheckProbe()
+        let result = try Run(try InterruptPoints.instrument(original), probe: probe).call("fib", [.i32(20)])
+        #expect(result == (try Run(original).call("fib", [.i32(20)])))
+        #expect(result == [.i32(6765)])
+        // fib(20) makes 2 × fib(21) − 1 activations, every one entering a function that calls.
+        #expect(probe.calls == (2 * 10946 - 1) / Int(InterruptPoints.callInterval))
+    }
+
+    @Test("loops nested across functions share one count")
+    func nestedLoops() throws {
+        let original = try wat2wasm(nestedWAT)
+        let probe = CheckProbe()
+        let result = try Run(try InterruptPoints.instrument(original), probe: probe).call("outer", [.i32(100), .i32(100)])
+        #expect(result == (try Run(original).call("outer", [.i32(100), .i32(100)])))
+        // 100 headers of the outer loop and 100 × 100 of the inner one, none of them in an
+        // activation that reaches loopInterval by itself.
+        #expect(probe.calls == (100 + 100 * 100) / Int(InterruptPoints.loopInterval))
+    }
+
+    @Test("a bulk operation of bulkCheckLength bytes or more checks before it runs")
+    func bulkOperations() throws {
+        let wat = """
+            (module
+              (memory 32)
+              (func (export "fill") (param $n i32) (param $length i32) (result i32)
+                (local $i i32)
+                (loop $next
+                  (memory.fill (i32.const 0) (i32.const 7) (local.get $length))
+                  (memory.copy (local.get $length) (i32.const 0) (local.get $length))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+                (i32.load8_u (i32.sub (i32.add (local.get $length) (local.get $length)) (i32.const 1)))))
+            """
+        let original = try wat2wasm(wat)
+        let instrumented = try InterruptPoints.instrument(original)
+        let large = Int32(InterruptPoints.bulkCheckLength)
+        let cases: [(iterations: Int32, length: Int32, checks: Int)] = [
+            (5, large, 10), (5, large * 8, 10), (5, large - 1, 0), (2000, 100, 2000 / Int(InterruptPoints.loopInterval)),
+        ]
+        for (iterations, length, checks) in cases {
+            let arguments: [Value] = [.i32(UInt32(iterations)), .i32(UInt32(length))]
+            let probe = CheckProbe()
+            let result = try Run(instrumented, probe: probe).call("fill", arguments)
+            #expect(result == [.i32(7)])
+            #expect(result == (try Run(original).call("fill", arguments)))
+            #expect(probe.calls == checks, "\(iterations) × \(length)")
+        }
+    }
+
+    @Test("a throwing check stops an infinite loop, and its error comes out of invoke")
+    func infiniteLoop() throws {
+        let bytes = try InterruptPoints.instrument(try wat2wasm(#"(module (func (export "spin") (loop $forever (br $forever))))"#))
+        let probe = CheckProbe(stopAt: 3)
+        let error = try #require(throws: Stop.self) { try Run(bytes, probe: probe).call("spin") }
+        #expect(error == Stop(afterChecks: 3))
+    }
+
+    @Test("a throwing check stops exponential recursion that has no loop")
+    func runawayRecursion() throws {
+        let wat = """
+            (module
+              (func $f (export "f") (param $n i32)
+                (if (local.get $n) (then
+                  (call $f (i32.sub (local.get $n) (i32.const 1)))
+                  (call $f (i32.sub (local.get $n) (i32.const 1)))))))
+            """
+        let probe = CheckProbe(stopAt: 5)
+        let error = try #require(throws: Stop.self) {
+            try Run(try InterruptPoints.instrument(try wat2wasm(wat)), probe: probe).call("f", [.i32(60)])
+        }
+        #expect(error == Stop(afterChecks: 5))
+    }
+
+    @Test("an Interrupter's deadline stops a guest that loops forever")
+    func deadline() throws {
+        let bytes = try InterruptPoints.instrument(try wat2wasm(#"(module (func (export "spin") (loop $forever (br $forever))))"#))
+        let interrupter = Interrupter(deadline: ContinuousClock.now + .milliseconds(50))
+        let store = Store(engine: Engine())
+        var imports = Imports()
+        imports.define(
+            module: InterruptPoints.importModule, name: InterruptPoints.importName,
+            Function(store: store, parameters: []) { _, _ in
+                try interrupter.check()
+                return []
+            })
+        let spin = try #require(try parseWasm(bytes: bytes).instantiate(store: store, imports: imports).exports[function: "spin"])
+        let started = ContinuousClock.now
+        let error = try #require(throws: Interrupted.self) { try spin.invoke() }
+        #expect(error.reason == .deadline)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("function indices are renumbered everywhere the module names a function")
+    func renumbering() throws {
+        let original = try wat2wasm(renumberingWAT, options: EncodeOptions(nameSection: true))
+        let instrumented = try InterruptPoints.instrument(original)
+        func imports(_ store: Store) -> [String: Function] {
+            [
+                "a": Function(store: store, parameters: [], results: [.i32]) { _, _ in [.i32(10)] },
+                "b": Function(store: store, parameters: [.i32], results: [.i32]) { _, arguments in
+                    guard case .i32(let value) = arguments.first else { return [.i32(0)] }
+                    return [.i32(value * 2)]
+                },
+            ]
+        }
+        let before = try Run(original, imports: imports)
+        let after = try Run(instrumented, imports: imports)
+        let calls: [(String, [Value], [Value])] = [
+            ("indirect", [.i32(0)], [.i32(1)]), ("indirect", [.i32(1)], [.i32(2)]), ("indirect", [.i32(2)], [.i32(3)]),
+            ("indirect2", [.i32(0)], [.i32(2)]), ("indirect2", [.i32(1)], [.i32(1)]),
+            ("viaGlobal", [], [.i32(3)]), ("refFunc", [], [.i32(4)]), ("passive", [], [.i32(43)]),
+            ("passiveExpressions", [], [.i32(2)]), ("imports", [], [.i32(20)]), ("direct", [], [.i32(3)]),
+            ("started", [], [.i32(1)]), ("two", [], [.i32(2)]), ("importedA", [], [.i32(10)]),
+        ]
+        for (name, arguments, expected) in calls {
+            #expect(try after.call(name, arguments) == expected, "\(name)")
+            #expect(try before.call(name, arguments) == expected, "\(name)")
+        }
+        let originalTrap = try #require(throws: (any Error).self) { try before.call("trap") }
+        let instrumentedTrap = try #require(throws: (any Error).self) { try after.call("trap") }
+        #expect(backtraceNames(originalTrap) == ["deep", "middle", "trap"])
+        #expect(backtraceNames(instrumentedTrap) == backtraceNames(originalTrap))
+
+        let (originalFunctions, originalLocals) = try names(original)
+        let (functions, locals) = try names(instrumented)
+        let shifted = { (index: UInt32) in index < 2 ? index : index + 1 }
+        #expect(functions == Dictionary(uniqueKeysWithValues: originalFunctions.map { (shifted($0.key), $0.value) }))
+        #expect(locals == originalLocals.map(shifted))
+        #expect(locals.contains(shifted(originalFunctions.first { $0.value == "deep" }?.key ?? 0)))
+    }
+
+    @Test("try_table and throw inside a loop behave as before, and a guest cannot catch the interruption")
+    func exceptions() throws {
+        let original = try wat2wasm(exceptionWAT)
+        let instrumented = try InterruptPoints.instrument(original)
+        let probe = CheckProbe()
+        let result = try Run(instrumented, probe: probe).call("run", [.i32(3000)])
+        #expect(result == (try Run(original).call("run", [.i32(3000)])))
+        #expect(result == [.i32(1500 * 1500)])
+        #expect(probe.calls == 3000 / Int(InterruptPoints.loopInterval))
+
+        let stopping = CheckProbe(stopAt: 2)
+        #expect(throws: Stop(afterChecks: 2)) { try Run(instrumented, probe: stopping).call("spin") }
+    }
+
+    @Test("a module with no loop and no call comes back byte for byte")
+    func unchanged() throws {
+        let modules = [
+            "(module)",
+            """
+            (module
+              (memory 1)
+              (global $g (mut i32) (i32.const 0))
+              (table 1 funcref)
+              (elem (i32.const 0) func $f)
+              (func $f (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+              (func (export "r") (result funcref) (ref.func $f))
+              (data (i32.const 0) "x"))
+            """,
+        ]
+        for wat in modules {
+            let bytes = try wat2wasm(wat, options: EncodeOptions(nameSection: true))
+            #expect(try InterruptPoints.instrument(bytes) == bytes)
+        }
+    }
+
+    @Test("the import and global sections are created where the binary format puts them")
+    func createdSections() throws {
+        let bytes: [UInt8] =
+            [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
+            + [0x01, 0x04, 0x01, 0x60, 0x00, 0x00]  // type 0: () -> ()
+            + [0x00, 0x05, 0x04] + Array("note".utf8)  // a custom section, which stays after the types
+            + [0x03, 0x02, 0x01, 0x00]  // function 0: type 0
+            + [0x07, 0x08, 0x01, 0x04] + Array("spin".utf8) + [0x00, 0x00]  // export "spin": function 0
+            + [0x0a, 0x09, 0x01, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b]  // loop (br 0)
+        let instrumented = try InterruptPoints.instrument(bytes)
+        // The type section, now of two types (9 bytes); the custom section; then the new imports.
+        #expect(instrumented[8..<17] == [0x01, 0x07, 0x02, 0x60, 0x00, 0x00, 0x60, 0x00, 0x00])
+        #expect(instrumented[17..<24] == bytes[14..<21])
+        #expect(instrumented[24] == 0x02)
+        let probe = CheckProbe(stopAt: 1)
+        #expect(throws: Stop(afterChecks: 1)) { try Run(instrumented, probe: probe).call("spin") }
+    }
+
+    @Test("code that names a global or local the module does not have is refused, not given the rewrite's")
+    func missingIndices() throws {
+        let header: [UInt8] =
+            [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
+            + [0x01, 0x04, 0x01, 0x60, 0x00, 0x00]  // type 0: () -> ()
+            + [0x03, 0x02, 0x01, 0x00]  // function 0: type 0
+        // global.set 0 (i32.const 5) in a module without globals, then a loop.
+        let global = header + [0x0a, 0x0b, 0x01, 0x09, 0x00, 0x41, 0x05, 0x24, 0x00, 0x03, 0x40, 0x0b, 0x0b]
+        let failure = try #require(throws: InterruptPoints.Failure.self) { try InterruptPoints.instrument(global) }
+        #expect(failure.reason.contains("global 0"))
+        // local.get 0 in a loop of a function without parameters or locals.
+        let local = header + [0x0a, 0x0a, 0x01, 0x08, 0x00, 0x03, 0x40, 0x20, 0x00, 0x1a, 0x0b, 0x0b]
+        let localFailure = try #require(throws: InterruptPoints.Failure.self) { try InterruptPoints.instrument(local) }
+        #expect(localFailure.reason.contains("local 0"))
+    }
+
+    @Test("garbage, components and every truncation or corruption of a module are refused or rewritten, never a crash")
+    func hostileBytes() throws {
+        for garbage: [UInt8] in [[], [1, 2, 3], Array(repeating: 0xff, count: 64), [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]] {
+            #expect(throws: InterruptPoints.Failure.self) { try InterruptPoints.instrument(garbage) }
+        }
+        let module = try wat2wasm(renumberingWAT, options: EncodeOptions(nameSection: true))
+        var refused = 0
+        for length in 0..<module.count {
+            do {
+                _ = try InterruptPoints.instrument(Array(module.prefix(length)))
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > module.count / 2)
+        for position in module.indices {
+            var corrupted = module
+            corrupted[position] ^= 0xa5
+            if let instrumented = try? InterruptPoints.instrument(corrupted) {
+                // Whatever WasmKit makes of the result, it must not crash either.
+                _ = try? parseWasm(bytes: instrumented)
+            }
+        }
+    }
+}

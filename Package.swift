@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-syntax", exact: "603.0.1"),
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -149,6 +151,7 @@ let package = Package(
             dependencies: [
                 "CapComponent",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
             exclude: ["Components", "Spec"],
@@ -156,12 +159,19 @@ let package = Package(
         ),
         .target(
             name: "PluginHost",
-            dependencies: ["CapStd", "CapWASI", "CapComponent", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: [
+                "CapStd", "CapWASI", "CapComponent", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", "CapWASI", "CapStd", "TestSupport", "leak-probe", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "PluginHost", "CapWASI", "CapStd", "TestSupport", "leak-probe", "pool-probe", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "WAT", package: "WasmKit"), .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(
@@ -238,6 +248,12 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/LeakProbe",
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "pool-probe",
+            dependencies: ["PluginHost", "CapWASI", "CapStd", .product(name: "WAT", package: "WasmKit")],
+            path: "Tests/PoolProbe",
             swiftSettings: strictSwift
         ),
         .target(

@@ -56,6 +56,10 @@ struct DescriptorTable {
 
     var openCount: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
+    /// The most descriptors open at once since the table was made: numbers are handed out
+    /// lowest free first, so the table grows only when every number is taken.
+    var peakOpenCount: Int { slots.count }
+
     /// Gives `descriptor` the lowest free number, or fails with `MFILE` at the limit.
     mutating func allocate(_ descriptor: Descriptor) throws(WASIErrno) -> UInt32 {
         if let free = slots.firstIndex(where: { $0 == nil }) {

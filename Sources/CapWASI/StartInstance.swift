@@ -56,7 +56,21 @@ final class StartInstance: @unchecked Sendable {
     /// ``WASIHost/closeAll()``.
     func run(
         configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt start: ContinuousClock.Instant
-    ) throws(WASIRunError) -> WASIRunResult {
+    ) -> RunEnd {
+        let meter = RunMeter(start: start, limits: configuration.limits, store: store, limiter: limiter)
+        let ending: Result<UInt32, WASIRunError>
+        do throws(WASIRunError) {
+            ending = .success(try invoke(configuration: configuration, denialSink: denialSink, interrupter: interrupter))
+        } catch {
+            ending = .failure(error)
+        }
+        return meter.end(
+            ending, peakOpenDescriptors: host.table.peakOpenCount, denials: host.policy.denials, stdout: host.policy.captured[1] ?? [],
+            stderr: host.policy.captured[2] ?? [])
+    }
+
+    /// Calls `_start`: the exit code, or why the guest did not finish.
+    private func invoke(configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter) throws(WASIRunError) -> UInt32 {
         if runs > 0 {
             do { try host.begin(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
                 throw .instantiation("too many preopens for the descriptor limit (\(error))")
@@ -71,11 +85,11 @@ final class StartInstance: @unchecked Sendable {
         do throws(Interrupted) { try interrupter.check() } catch {
             throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .cancelled
         }
-        var exitCode: UInt32 = 0
         do {
             try entry.invoke()
+            return 0
         } catch GuestStop.exit(let code) {
-            exitCode = code
+            return code
         } catch let limit as MemoryLimitExceeded {
             throw .memoryLimit(requested: limit.requested, limit: limit.limit)
         } catch {
@@ -84,10 +98,6 @@ final class StartInstance: @unchecked Sendable {
             if description.contains("out of fuel"), let budget = configuration.limits.fuel { throw .outOfFuel(budget: budget) }
             throw .trap(TrapDescription.bounded(description))
         }
-        let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
-        return WASIRunResult(
-            exitCode: exitCode, stdout: host.policy.captured[1] ?? [], stderr: host.policy.captured[2] ?? [], denials: host.policy.denials,
-            fuelUsed: fuelUsed, wallTime: start.duration(to: .now))
     }
 }
 

@@ -59,11 +59,20 @@ public struct WASILimits: Sendable, Hashable {
     public var fuel: UInt64?
     /// Linear memory in bytes.
     public var maxMemoryBytes: Int
-    /// Wall-clock time, checked at every host call; nil for no limit. A guest computing without
-    /// calling the host is stopped by the fuel budget, not by this.
+    /// Wall-clock time from the start of the run, instantiation included; nil for no limit.
+    /// Past it the guest is stopped wherever it is (``InterruptPoints`` checks in its loops,
+    /// function entries and bulk operations; blocking host calls wake up) and the run ends with
+    /// ``WASIRunError/timeout(_:)``: the bound on how long one run holds a thread.
     public var timeout: Duration?
 
     /// Safe defaults for untrusted code: 128 descriptors, 10 billion fuel, 256 MiB, 60 s.
+    ///
+    /// What each is for: the timeout bounds the time a run holds a thread, whatever the guest
+    /// does and however loaded the machine is; fuel bounds the work itself, the same on every
+    /// machine and every run (deterministic, and the `fuel used` of ``RunReport``), at a cost
+    /// of up to 1.13× the unmetered time; the memory and descriptor limits bound what a run
+    /// holds at once. Lower the timeout to what a request may take; set `fuel` to nil where no
+    /// one reads the fuel used.
     public init(
         maxOpenFiles: Int = 128, fuel: UInt64? = 10_000_000_000, maxMemoryBytes: Int = 256 << 20,
         timeout: Duration? = .seconds(60)

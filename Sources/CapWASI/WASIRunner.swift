@@ -101,9 +101,21 @@ public struct WASIRunResult: Sendable {
     public let stderr: [UInt8]
     /// Every refused operation, in order.
     public let denials: [Denial]
+    /// What the run did: outcome, duration, fuel, peak memory and descriptors, denials.
+    public let report: RunReport
+
     /// Fuel consumed, where a budget was set.
-    public let fuelUsed: UInt64?
-    public let wallTime: Duration
+    public var fuelUsed: UInt64? { report.fuelUsed }
+    /// Wall-clock time of the run, instantiation included.
+    public var wallTime: Duration { report.duration }
+
+    init(exitCode: UInt32, stdout: [UInt8], stderr: [UInt8], denials: [Denial], report: RunReport) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.denials = denials
+        self.report = report
+    }
 }
 
 /// Runs WASI preview 1 guests whose file system is CapStd.
@@ -143,11 +155,23 @@ public enum WASIRunner {
         _ module: WASIModule, configuration: WASIConfiguration,
         denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
+        try runReporting(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter).result.get()
+    }
+
+    /// ``run(_:configuration:denialSink:interrupter:)``, with the report of a failed run too.
+    package static func runReporting(
+        _ module: WASIModule, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter?
+    ) -> RunEnd {
         let start = ContinuousClock.now
         let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
-        let instance = try StartInstance(module.module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+        let instance: StartInstance
+        do throws(WASIRunError) {
+            instance = try StartInstance(module.module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+        } catch {
+            return RunEnd(failure: error, startedAt: start)
+        }
         defer { instance.host.closeAll() }
-        return try instance.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
+        return instance.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
     }
 
     /// The interrupter of one run: its deadline the earlier of `limits.timeout` after `start`
@@ -179,6 +203,10 @@ final class MemoryLimiter: ResourceLimiter {
     private let limitBytes: Atomic<Int>
     private let refused = Mutex<MemoryLimitExceeded?>(nil)
     private let tableGrowths = Atomic<Int>(0)
+    private let peak = Atomic<Int>(0)
+
+    /// The largest size, in bytes, a memory of the instance was created with or grew to.
+    var peakBytes: Int { peak.load(ordering: .relaxed) }
 
     /// The growth that was refused, if any: a component run sees it only wrapped in a trap.
     var exceeded: MemoryLimitExceeded? { refused.withLock { $0 } }
@@ -204,6 +232,7 @@ final class MemoryLimiter: ResourceLimiter {
             refused.withLock { $0 = refusal }
             throw refusal
         }
+        _ = peak.max(desired, ordering: .relaxed)
         return true
     }
 

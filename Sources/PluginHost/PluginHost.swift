@@ -2,18 +2,19 @@
 import CapComponent
 import CapStd
 import CapWASI
+import Tracing
 
 /// The outcome of one tenant's run.
 public struct PluginRun: Sendable {
     public let tenant: String
     /// The guest's result, or why it did not finish.
     public let outcome: Result<WASIRunResult, PluginRunError>
+    /// What the run did, however it ended (a timeout or a trap included); `nil` only when the
+    /// tenant's directories could not be handed over and nothing ran.
+    public let report: RunReport?
 
-    /// The run's denials, also for runs that ended in an error before returning them.
-    public var denials: [Denial] {
-        if case .success(let result) = outcome { return result.denials }
-        return []
-    }
+    /// The run's denials, also for runs that a trap or a limit ended.
+    public let denials: [Denial]
 }
 
 /// Why a tenant's run did not produce a result.
@@ -73,15 +74,20 @@ public struct PluginHost: Sendable {
     public let instancePool: WASIInstancePool?
     /// Where the `async` runs execute guest code.
     public let executor: GuestExecutor
+    /// How each run is reported as metrics and a trace span.
+    public let telemetry: RunTelemetry
 
+    /// - Parameter telemetry: The `plugin` dimension and where metrics and spans go; by default
+    ///   `programName`, to the process's bootstrapped backends.
     public init(
         plugin: Plugin, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse(),
-        executor: GuestExecutor = .shared
+        executor: GuestExecutor = .shared, telemetry: RunTelemetry? = nil
     ) {
         self.plugin = plugin
         self.programName = programName
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
         self.executor = executor
+        self.telemetry = telemetry ?? RunTelemetry(plugin: programName)
         instancePool =
             switch (plugin, reuse) {
             case (.module(let module), let reuse?): WASIInstancePool(module: module, reuse: reuse)
@@ -90,48 +96,69 @@ public struct PluginHost: Sendable {
     }
 
     /// A host for a preview 1 module.
-    public init(module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse()) {
-        self.init(plugin: .module(module), programName: programName, maxConcurrentRuns: maxConcurrentRuns, reuse: reuse)
+    public init(
+        module: WASIModule, programName: String = "plugin.wasm", maxConcurrentRuns: Int = 4, reuse: InstanceReuse? = InstanceReuse(),
+        executor: GuestExecutor = .shared, telemetry: RunTelemetry? = nil
+    ) {
+        self.init(
+            plugin: .module(module), programName: programName, maxConcurrentRuns: maxConcurrentRuns, reuse: reuse, executor: executor,
+            telemetry: telemetry)
     }
 
     /// Runs the plugin for one tenant on the calling thread.
     ///
     /// - Parameter interrupter: Cancel it from any thread to stop the run.
     public func run(_ tenant: PluginCapabilities, denialSink: DenialSink? = nil, interrupter: Interrupter? = nil) -> PluginRun {
-        let configuration: WASIConfiguration
-        do { configuration = try tenant.configuration(programName: programName) } catch {
-            return PluginRun(tenant: tenant.tenant, outcome: .failure(.capability(error)))
-        }
-        do {
-            let result =
-                switch plugin {
-                case .module(let module):
-                    if let instancePool {
-                        try instancePool.run(configuration, owner: tenant.tenant, denialSink: denialSink, interrupter: interrupter)
-                    } else {
-                        try WASIRunner.run(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
-                    }
-                case .component(let component, let entry):
-                    try WASIRunner.run(
-                        component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
-                }
-            return PluginRun(tenant: tenant.tenant, outcome: .success(result))
-        } catch {
-            return PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)))
-        }
+        let span = telemetry.startSpan(tenant: tenant.tenant)
+        return finish(span, runNow(tenant, denialSink: denialSink, interrupter: interrupter))
     }
 
     /// Runs the plugin for one tenant on one of ``executor``'s threads; the awaiting task is
     /// suspended meanwhile, and cancelling it stops the guest (``WASIRunError/cancelled``).
     public func run(_ tenant: PluginCapabilities, denialSink: DenialSink? = nil) async -> PluginRun {
+        let span = telemetry.startSpan(tenant: tenant.tenant)
         let interrupter = Interrupter()
+        let start = ContinuousClock.now
         do {
-            return try await executor.run(cancelling: interrupter) { () throws(WASIRunError) in
-                run(tenant, denialSink: denialSink, interrupter: interrupter)
-            }
+            return finish(
+                span,
+                try await executor.run(cancelling: interrupter) { () throws(WASIRunError) in
+                    runNow(tenant, denialSink: denialSink, interrupter: interrupter)
+                })
         } catch {
-            return PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)))
+            // Cancelled while waiting for a thread: the guest never started.
+            let report = RunReport(
+                outcome: RunReport.Outcome(error), exitCode: nil, duration: start.duration(to: .now), fuelUsed: nil, peakMemoryBytes: 0,
+                peakOpenDescriptors: 0, denials: 0)
+            return finish(span, PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)), report: report, denials: []))
         }
+    }
+
+    /// One run on the calling thread, measured but not yet reported.
+    private func runNow(_ tenant: PluginCapabilities, denialSink: DenialSink?, interrupter: Interrupter?) -> PluginRun {
+        let configuration: WASIConfiguration
+        do { configuration = try tenant.configuration(programName: programName) } catch {
+            return PluginRun(tenant: tenant.tenant, outcome: .failure(.capability(error)), report: nil, denials: [])
+        }
+        let end =
+            switch plugin {
+            case .module(let module):
+                if let instancePool {
+                    instancePool.runReporting(configuration, owner: tenant.tenant, denialSink: denialSink, interrupter: interrupter)
+                } else {
+                    WASIRunner.runReporting(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+                }
+            case .component(let component, let entry):
+                WASIRunner.runReporting(component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            }
+        return PluginRun(tenant: tenant.tenant, outcome: end.result.mapError { .guest($0) }, report: end.report, denials: end.denials)
+    }
+
+    /// Emits `run` through ``telemetry`` and ends its span.
+    private func finish(_ span: any Span, _ run: PluginRun) -> PluginRun {
+        let failure: PluginRunError? = if case .failure(let error) = run.outcome { error } else { nil }
+        telemetry.finish(span, tenant: run.tenant, report: run.report, failure: failure)
+        return run
     }
 
     /// Runs the plugin for every tenant, concurrently, on ``executor``'s threads; results come

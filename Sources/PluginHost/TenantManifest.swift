@@ -9,7 +9,7 @@ import TOMLKit
 /// fuel = 10000000000    # 0 for none
 /// max_memory = 268435456
 /// max_fds = 128
-/// timeout = 60.0        # seconds; 0 for none
+/// timeout = 60          # wall-clock seconds (an integer or a float, up to a day); 0 for none
 /// quota_bytes = 1048576 # with quota_entries: the tenant's write quota
 /// quota_entries = 100
 ///
@@ -92,7 +92,7 @@ public struct TenantManifest: Sendable, Equatable {
         var fuel: UInt64?
         var max_memory: Int?
         var max_fds: Int?
-        var timeout: Double?
+        var timeout: Seconds?
         var quota_bytes: Int64?
         var quota_entries: Int?
 
@@ -108,8 +108,23 @@ public struct TenantManifest: Sendable, Equatable {
             if let fuel { limits.fuel = fuel == 0 ? nil : fuel }
             if let max_memory { limits.maxMemoryBytes = max_memory }
             if let max_fds { limits.maxOpenFiles = max_fds }
-            if let timeout { limits.timeout = timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil }
+            if let timeout { limits.timeout = timeout.value > 0 ? .milliseconds(Int64((timeout.value * 1000).rounded(.up))) : nil }
             return limits
+        }
+
+        /// A number of seconds, written as an integer or a float: finite, from 0 to a day.
+        struct Seconds: Decodable {
+            static let maximum = 86_400.0
+            let value: Double
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                value = if let whole = try? container.decode(Int64.self) { Double(whole) } else { try container.decode(Double.self) }
+                guard value.isFinite, value >= 0, value <= Self.maximum else {
+                    throw DecodingError.dataCorruptedError(
+                        in: container, debugDescription: "timeout must be a number of seconds from 0 to \(Int(Self.maximum)), not \(value)")
+                }
+            }
         }
 
         var quota: WriteQuota? {

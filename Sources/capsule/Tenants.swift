@@ -64,10 +64,17 @@ struct Tenants: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else {
-            print("tenant".padded(16) + "exit".padded(6) + "denials".padded(9) + "fuel used".padded(14) + "ms".padded(9) + "error")
+            let header = ["tenant".padded(16), "outcome".padded(13), "exit".padded(6), "denials".padded(9), "fuel used".padded(14),
+                          "peak KiB".padded(10), "fds".padded(5), "ms".padded(9), "error"]
+            print(header.joined())
             for row in rows {
-                print(row.tenant.padded(16) + (row.exitCode.map(String.init) ?? "-").padded(6) + String(row.denials.count).padded(9)
-                    + (row.fuelUsed.map(String.init) ?? "-").padded(14) + String(row.milliseconds).padded(9) + (row.error ?? ""))
+                let columns: [String] = [
+                    row.tenant.padded(16), row.outcome.padded(13), (row.exitCode.map(String.init) ?? "-").padded(6),
+                    String(row.denialCount).padded(9), (row.fuelUsed.map(String.init) ?? "-").padded(14),
+                    String(row.peakMemoryBytes / 1024).padded(10), String(row.peakDescriptors).padded(5), String(row.milliseconds).padded(9),
+                    row.error ?? "",
+                ]
+                print(columns.joined())
             }
             for row in rows {
                 for denial in row.denials { print("  [\(row.tenant)] \(denial)") }
@@ -87,29 +94,37 @@ struct Tenants: AsyncParsableCommand {
 
     struct Row: Encodable {
         let tenant: String
+        /// ``RunReport/Outcome``'s word, or `not-started` when the tenant's directories could not be handed over.
+        let outcome: String
         let exitCode: UInt32?
         let error: String?
         let denials: [String]
+        let denialCount: Int
         let fuelUsed: UInt64?
+        let peakMemoryBytes: Int
+        let peakDescriptors: Int
         let milliseconds: Int64
         let stdout: String
 
         init(_ run: PluginRun) {
             tenant = run.tenant
+            outcome = (run.report?.outcome ?? .notStarted).rawValue
+            let duration = run.report?.duration ?? .zero
+            milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            fuelUsed = run.report?.fuelUsed
+            peakMemoryBytes = run.report?.peakMemoryBytes ?? 0
+            peakDescriptors = run.report?.peakOpenDescriptors ?? 0
+            denialCount = run.report?.denials ?? 0
+            // A run stopped by a limit or a trap keeps its denials too.
+            denials = run.denials.map { "\($0.operation) \($0.guestPath): \($0.reason) (\($0.errno))" }
             switch run.outcome {
             case .success(let result):
                 exitCode = result.exitCode
                 error = nil
-                denials = result.denials.map { "\($0.operation) \($0.guestPath): \($0.reason) (\($0.errno))" }
-                fuelUsed = result.fuelUsed
-                milliseconds = result.wallTime.components.seconds * 1000 + result.wallTime.components.attoseconds / 1_000_000_000_000_000
                 stdout = String(decoding: result.stdout, as: UTF8.self)
             case .failure(let failure):
                 exitCode = nil
                 error = "\(failure)"
-                denials = []
-                fuelUsed = nil
-                milliseconds = 0
                 stdout = ""
             }
         }

@@ -4,6 +4,7 @@ import CapComponent
 import Testing
 import WAT
 import WasmKit
+import WasmParser
 
 /// What a throwing `check` throws, to be told apart from anything WasmKit throws.
 private struct Stop: Error, Equatable {
@@ -33,14 +34,17 @@ private struct Run {
     let store: Store
     let instance: Instance
 
-    init(_ bytes: [UInt8], probe: CheckProbe = CheckProbe(), imports: (Store) -> [String: Function] = { _ in [:] }) throws {
+    init(
+        _ bytes: [UInt8], probe: CheckProbe = CheckProbe(), features: WasmFeatureSet = .default,
+        imports: (Store) -> [String: Function] = { _ in [:] }
+    ) throws {
         store = Store(engine: Engine(configuration: EngineConfiguration(compilationMode: .eager)))
         var definitions = Imports()
         definitions.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, probe.function(in: store))
         for (name, function) in imports(store) {
             definitions.define(module: "env", name: name, function)
         }
-        instance = try parseWasm(bytes: bytes).instantiate(store: store, imports: definitions)
+        instance = try parseWasm(bytes: bytes, features: features).instantiate(store: store, imports: definitions)
     }
 
     func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
@@ -161,6 +165,11 @@ private let exceptionWAT = """
             (loop $forever (br $forever))))))
     """
 
+extension WasmKit.Memory {
+    /// Every byte of the memory.
+    var contents: [UInt8] { withUnsafeBufferPointer(offset: 0, count: byteCount) { Array($0) } }
+}
+
 /// A reader of the LEB128 integers and names in a name section.
 private struct NameReader {
     var bytes: ArraySlice<UInt8>
@@ -232,7 +241,7 @@ struct InterruptPointsTests {
         #expect(probe.calls == 10_000 / Int(InterruptPoints.loopInterval))
     }
 
-    @Test("recursion checks every callInterval entries, with the same result")
+    @Test("recursion checks every entryInterval entries, with the same result")
     func recursion() throws {
         let original = try wat2wasm(fibWAT)
         let probe = CheckProbe()
@@ -240,21 +249,28 @@ struct InterruptPointsTests {
         #expect(result == (try Run(original).call("fib", [.i32(20)])))
         #expect(result == [.i32(6765)])
         // fib(20) makes 2 × fib(21) − 1 activations, every one entering a function that calls.
-        #expect(probe.calls == (2 * 10946 - 1) / Int(InterruptPoints.callInterval))
+        #expect(probe.calls == (2 * 10946 - 1) / Int(InterruptPoints.entryInterval))
     }
 
-    @Test("loops nested across functions share one count")
-    func nestedLoops() throws {
+    @Test(
+        "a loop counts per activation, and entering a function that loops counts per instance",
+        arguments: [(n: 3000, m: 600, checks: 4), (n: 3, m: 3000, checks: 6), (n: 100, m: 100, checks: 0)])
+    func nestedLoops(n: Int, m: Int, checks: Int) throws {
         let original = try wat2wasm(nestedWAT)
         let probe = CheckProbe()
-        let result = try Run(try InterruptPoints.instrument(original), probe: probe).call("outer", [.i32(100), .i32(100)])
-        #expect(result == (try Run(original).call("outer", [.i32(100), .i32(100)])))
-        // 100 headers of the outer loop and 100 × 100 of the inner one, none of them in an
-        // activation that reaches loopInterval by itself.
-        #expect(probe.calls == (100 + 100 * 100) / Int(InterruptPoints.loopInterval))
+        let arguments: [Value] = [.i32(UInt32(n)), .i32(UInt32(m))]
+        let result = try Run(try InterruptPoints.instrument(original), probe: probe).call("outer", arguments)
+        #expect(result == (try Run(original).call("outer", arguments)))
+        #expect(result == [.i32(UInt32(n * m))])
+        // The outer loop's n headers, in one activation, and each inner activation's m headers
+        // check every loopInterval; the n + 1 entries of functions that loop, every
+        // entryInterval. (3000, 600): 2 + 0 + 2; (3, 3000): 0 + 3 × 2 + 0; (100, 100): none.
+        let loopChecks = n / Int(InterruptPoints.loopInterval) + n * (m / Int(InterruptPoints.loopInterval))
+        #expect(probe.calls == loopChecks + (n + 1) / Int(InterruptPoints.entryInterval))
+        #expect(probe.calls == checks)
     }
 
-    @Test("a bulk operation of bulkCheckLength bytes or more checks before it runs")
+    @Test("a bulk operation of bulkCheckLength bytes or more checks before each piece of that length")
     func bulkOperations() throws {
         let wat = """
             (module
@@ -272,7 +288,7 @@ struct InterruptPointsTests {
         let instrumented = try InterruptPoints.instrument(original)
         let large = Int32(InterruptPoints.bulkCheckLength)
         let cases: [(iterations: Int32, length: Int32, checks: Int)] = [
-            (5, large, 10), (5, large * 8, 10), (5, large - 1, 0), (2000, 100, 2000 / Int(InterruptPoints.loopInterval)),
+            (5, large, 10), (5, large * 8, 80), (5, large * 8 + 1, 90), (5, large - 1, 0), (2000, 100, 2000 / Int(InterruptPoints.loopInterval)),
         ]
         for (iterations, length, checks) in cases {
             let arguments: [Value] = [.i32(UInt32(iterations)), .i32(UInt32(length))]
@@ -282,6 +298,57 @@ struct InterruptPointsTests {
             #expect(result == (try Run(original).call("fill", arguments)))
             #expect(probe.calls == checks, "\(iterations) × \(length)")
         }
+    }
+
+    @Test(
+        "a fill or copy done in pieces leaves memory as the instruction does, overlapping or out of bounds",
+        arguments: [
+            ("fill", 0, 7, 8 * 65536 + 123), ("fill", 65536 * 39, 9, 65536), ("fill", 0, 1, 41 * 65536),
+            ("fill", 0xFFFF_FFF0, 1, 65536), ("fill", 65536 * 40, 1, 0x10000),
+            ("copy", 0, 10 * 65536, 5 * 65536 + 1), ("copy", 1000, 3, 6 * 65536 + 17), ("copy", 3, 1000, 6 * 65536 + 17),
+            ("copy", 0, 5, 65536), ("copy", 39 * 65536, 0, 2 * 65536), ("copy", 0, 39 * 65536, 2 * 65536),
+            ("copy", 0xFFFF_0000, 0, 0x20000), ("copyAcross", 17, 5000, 3 * 65536 + 9), ("copyAcross", 0, 0, 3 * 65536),
+        ] as [(String, UInt32, UInt32, UInt32)])
+    func piecedOperations(operation: String, first: UInt32, second: UInt32, length: UInt32) throws {
+        // Memory 0 of 40 pages and memory 1 of 4, both filled with a pattern by `init`.
+        let wat = """
+            (module
+              (memory $m 40)
+              (memory $n 4)
+              (export "memory" (memory $m))
+              (export "other" (memory $n))
+              (func (export "init")
+                (local $i i32)
+                (loop $next
+                  (i64.store $m (local.get $i) (i64.mul (i64.extend_i32_u (local.get $i)) (i64.const 0x9E3779B97F4A7C15)))
+                  (if (i32.lt_u (local.get $i) (i32.const 262144))
+                    (then (i64.store $n (local.get $i) (i64.mul (i64.extend_i32_u (local.get $i)) (i64.const 0x2545F4914F6CDD1D)))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                  (br_if $next (i32.lt_u (local.get $i) (i32.const 2621440)))))
+              (func (export "fill") (param i32 i32 i32) (memory.fill $m (local.get 0) (local.get 1) (local.get 2)))
+              (func (export "copy") (param i32 i32 i32) (memory.copy $m $m (local.get 0) (local.get 1) (local.get 2)))
+              (func (export "copyAcross") (param i32 i32 i32) (memory.copy $m $n (local.get 0) (local.get 1) (local.get 2))))
+            """
+        let original = try wat2wasm(wat)
+        let instrumented = try InterruptPoints.instrument(original)
+        let arguments: [Value] = [.i32(first), .i32(second), .i32(length)]
+        func outcome(_ run: Run) throws -> (trapped: Bool, memory: [UInt8], other: [UInt8]) {
+            _ = try run.call("init")
+            let trapped = (try? run.call(operation, arguments)) == nil
+            let memory = try #require(run.instance.exports[memory: "memory"])
+            let other = try #require(run.instance.exports[memory: "other"])
+            return (trapped, memory.contents, other.contents)
+        }
+        let probe = CheckProbe()
+        let pieced = try outcome(try Run(instrumented, probe: probe, features: [.multiMemory]))
+        let whole = try outcome(try Run(original, features: [.multiMemory]))
+        #expect(pieced.trapped == whole.trapped)
+        #expect(pieced.memory == whole.memory)
+        #expect(pieced.other == whole.other)
+        // `init`'s loop (2,621,440 / 8 iterations) checks every loopInterval iterations; the
+        // operation, if it runs, once per piece.
+        let pieces = whole.trapped ? 0 : (Int(length) + Int(InterruptPoints.bulkCheckLength) - 1) / Int(InterruptPoints.bulkCheckLength)
+        #expect(probe.calls == 2_621_440 / 8 / Int(InterruptPoints.loopInterval) + pieces)
     }
 
     @Test("a throwing check stops an infinite loop, and its error comes out of invoke")

@@ -41,22 +41,8 @@ struct LeakTests {
 
     /// Runs the leak probe (built beside this test bundle) and reads its `key=value` line.
     static func probe(_ mode: String, _ count: Int, component: Bool = false) throws -> [String: Int] {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = bundle.appendingPathComponent("leak-probe")
-        process.arguments = [mode, String(count)] + (component ? ["component"] : [])
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        print("leak probe, \(mode) \(count)\(component ? " component" : ""): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
-        #expect(process.terminationStatus == 0, "leak-probe exited \(process.terminationStatus): \(text)")
-        var figures: [String: Int] = [:]
-        for field in text.split(whereSeparator: \.isWhitespace) {
-            let parts = field.split(separator: "=")
-            if parts.count == 2, let value = Int(parts[1]) { figures[String(parts[0])] = value }
-        }
-        return figures
+        let probe = try ChildProbe("leak-probe", [mode, String(count)] + (component ? ["component"] : []))
+        print("leak probe, \(mode) \(count)\(component ? " component" : ""): \(probe.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+        return probe.figures
     }
 }

@@ -54,4 +54,17 @@ struct TenantManifestTests {
             "\(error)".hasPrefix("not a valid tenants file")
         }
     }
+
+    @Test("a timeout is wall-clock seconds, an integer or a float", arguments: [("2", 2000), ("2.5", 2500), ("0", nil), ("0.0001", 1)] as [(String, Int?)])
+    func timeout(_ value: String, _ milliseconds: Int?) throws {
+        let manifest = try TenantManifest(toml: "[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\ntimeout = \(value)\n")
+        #expect(manifest.tenants[0].limits.timeout == milliseconds.map { .milliseconds($0) })
+    }
+
+    @Test("a timeout that is negative, not a number or over a day is an error naming it", arguments: ["-1", "nan", "inf", "86401", "\"10\""])
+    func badTimeout(_ value: String) {
+        #expect { _ = try TenantManifest(toml: "[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\ntimeout = \(value)\n") } throws: { error in
+            "\(error)".contains("timeout")
+        }
+    }
 }

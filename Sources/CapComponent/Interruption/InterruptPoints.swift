@@ -1,4 +1,4 @@
-// Rewriting a core module so that its guest calls the host at every loop header and at the entry of every function that calls.
+// Rewriting a core module so that its guest calls the host at every loop header and at the entry of every function that loops or calls.
 import WasmParser
 
 /// A load-time rewrite of a core module after which its guest can always be stopped: the guest
@@ -6,40 +6,40 @@ import WasmParser
 /// points, and the host stops it by throwing from there.
 ///
 /// WasmKit cannot interrupt a running guest from outside. ``instrument(_:)`` therefore gives the
-/// module, before WasmKit parses it, one more imported function `check: () -> ()`, two mutable
-/// `i32` globals that count down from ``loopInterval`` and ``callInterval``, and these check
+/// module, before WasmKit parses it, one more imported function `check: () -> ()`, one mutable
+/// `i32` global that counts function entries down from ``entryInterval``, and these check
 /// points:
 ///
+/// - at the entry of every function whose body contains a loop or a call instruction (`call`,
+///   `call_indirect`, `call_ref` or their `return_call` forms), the entry counter goes down by
+///   one, and every ``entryInterval``-th time it is reset and `check` is called;
 /// - at the head of every loop (right after each `loop` instruction, so on every iteration, the
-///   first included), the loop counter goes down by one, and every ``loopInterval``-th time it is
-///   reset and `check` is called;
-/// - at the entry of every function whose body contains a call instruction (`call`,
-///   `call_indirect`, `call_ref` or their `return_call` forms), the call counter does the same
-///   with ``callInterval``.
+///   first included), a counter local to the activation, set to ``loopInterval`` at its entry,
+///   does the same;
+/// - a `memory.fill` or `memory.copy` (of 32-bit memories) of ``bulkCheckLength`` bytes or more
+///   calls a function the rewrite adds, which does the same operation in pieces of that length
+///   and calls `check` before each; the other bulk operations (`memory.init`, the `table`
+///   ones, those of 64-bit memories) call `check` before they run when that long.
 ///
-/// **Guarantee.** Between two calls to `check` an instance passes at most ``loopInterval`` loop
-/// headers and enters at most ``callInterval`` functions that call. Without passing a loop
-/// header, an activation runs each instruction of its body at most once, and so makes at most
-/// as many calls as its body has call instructions; a function with neither a loop nor a call is
-/// straight-line code. So the work between two checks is bounded by the intervals times the size
-/// of the module, whatever the guest does. The counters are globals of the instance, not locals
-/// of an activation, so loops nested across functions share one count rather than multiplying
-/// their bounds. A bulk operation of ``bulkCheckLength`` or more checks before it runs, so the
-/// largest single step between two checks is one such operation (at most the guest's memory).
+/// **Guarantee.** Between two calls to `check` an activation passes at most ``loopInterval``
+/// of its loop headers, and the instance enters at most ``entryInterval`` functions that loop
+/// or call. A function with neither runs each instruction of its body at most once per
+/// activation. So the work between two checks is bounded, whatever the guest does: at most
+/// (``entryInterval`` + the activations on the stack) × ``loopInterval`` loop iterations, each
+/// no longer than its function's body, plus one bulk operation's piece.
 ///
-/// **Cost.** Eight instructions (three of them global accesses) at each loop header and at each
-/// entry of a function that calls, and the host call once per interval; about 20 bytes of code
-/// per loop and per function that calls, and one `i32` local in each such function; and one more
-/// reading of the module when it is loaded. In WasmKit 0.4.2's interpreter (release build) that
-/// made the compute benchmark's kernels 1.1× (qsort) to 1.8× (a sieve's three-instruction inner
-/// loop) slower.
+/// **Cost.** At each loop header six instructions on a local (two or three dispatches in
+/// WasmKit's interpreter); at each entry of a function that loops or calls eight, three of
+/// them global accesses; a host call once per interval; about 20 bytes of code per loop and per
+/// such function and three locals in it; one added function per bulk operation and memory in
+/// use; and one more reading of the module when it is loaded. BENCHMARKS.md measures it.
 ///
-/// **Non-goals.** One instruction that does much work at once (`memory.fill`, `memory.copy`,
-/// `memory.grow`, the `table` bulk instructions) is not interrupted while it runs, nor is a host
-/// function the guest calls. Custom sections that hold code offsets (DWARF, branch hints) are copied as they
-/// are and no longer match the code; the `name` section is renumbered, or dropped if it does not
-/// parse. The counters are hidden from the guest's code (which cannot name them) but not from
-/// the host: a rewrite that exports every mutable global exports them too.
+/// **Non-goals.** A host function the guest calls is not interrupted by the rewrite (hosts that
+/// block check themselves), nor is `memory.grow`. Custom sections that hold code offsets
+/// (DWARF, branch hints) are copied as they are and no longer match the code; the `name`
+/// section is renumbered, or dropped if it does not parse. The counter is hidden from the
+/// guest's code (which cannot name it) but not from the host: a rewrite that exports every
+/// mutable global exports it too.
 ///
 /// Thread safety: ``instrument(_:)`` is a pure function of its argument.
 public enum InterruptPoints {
@@ -47,28 +47,29 @@ public enum InterruptPoints {
     public static let importModule = "capsule:interrupt"
     /// The name of the import every instrumented module gets, of type `() -> ()`.
     public static let importName = "check"
-    /// Loop headers an instance passes between two checks. Small enough that a tight loop
+    /// Loop headers an activation passes between two checks. Small enough that a tight loop
     /// (tens of nanoseconds an iteration in WasmKit's interpreter) checks every few tens of
     /// microseconds; large enough that the host call, made once an interval, is noise.
     public static let loopInterval: UInt32 = 1024
-    /// Entries of functions that call, in an instance, between two checks; the same trade-off
-    /// as ``loopInterval``, for recursion.
-    public static let callInterval: UInt32 = 1024
-    /// The length, in bytes or table elements, from which a bulk operation (`memory.fill`,
-    /// `memory.copy`, `memory.init`, `table.fill`, `table.copy`, `table.init`) checks before it
-    /// runs. WasmKit does such an operation in one step, so a loop of 1 GiB fills would
-    /// otherwise run ``loopInterval`` of them, minutes, between two checks; 64 KiB takes a few
-    /// microseconds, against which the host call is noise, and smaller operations (the common
-    /// `memcpy`) pay three instructions.
+    /// Entries of functions that loop or call, in an instance, between two checks; the same
+    /// trade-off as ``loopInterval``, for recursion and for loops split across functions.
+    public static let entryInterval: UInt32 = 1024
+    /// The length, in bytes or table elements, from which a bulk operation checks, and the
+    /// piece in which `memory.fill` and `memory.copy` run. WasmKit does such an operation in one
+    /// step, so one fill of 1 GiB would otherwise run for a second between two checks; 64 KiB
+    /// takes a few microseconds, against which the host call is noise, and smaller operations
+    /// (the common `memcpy`) pay four instructions.
     public static let bulkCheckLength: UInt32 = 1 << 16
 
     /// The module with check points added.
     ///
-    /// Adds the type `() -> ()`, the import ``importModule``.``importName`` (which takes the
-    /// function index after the other function imports, so every defined function's index goes
-    /// up by one, everywhere the module names it), the two counter globals, and the check points
-    /// in each function body that has a loop, a call or a bulk operation (with one `i32` local
-    /// for them). Every other byte is copied as it is.
+    /// Adds the type `() -> ()` (and `(i32, i32, i32) -> ()` if a bulk operation is done in
+    /// pieces), the import ``importModule``.``importName`` (which takes the function index after
+    /// the other function imports, so every defined function's index goes up by one, everywhere
+    /// the module names it), the entry counter global, the functions doing bulk operations in
+    /// pieces after the defined ones, and the check points in each function body that has a
+    /// loop, a call or a bulk operation (with three locals for them). Every other byte is copied
+    /// as it is.
     ///
     /// - Parameter bytes: A core module in the binary format.
     /// - Returns: The instrumented module; `bytes` unchanged if no function has a loop, a call or
@@ -78,13 +79,14 @@ public enum InterruptPoints {
     public static func instrument(_ bytes: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
         let outline = try ModuleOutline(bytes)
         let rewrite = try Rewrite(outline)
+        var pieced = PiecedOperations(firstFunction: rewrite.firstAddedFunction)
         var bodies: [Rewrite.Body] = []
         bodies.reserveCapacity(outline.codes.count)
         for (index, code) in outline.codes.enumerated() {
-            bodies.append(try rewrite.body(code, parameters: try outline.parameterCount(ofDefined: index)))
+            bodies.append(try rewrite.body(code, parameters: try outline.parameterCount(ofDefined: index), pieced: &pieced))
         }
         guard bodies.contains(where: \.hasCheckPoints) else { return bytes }
-        return try rewrite.module(bodies: bodies)
+        return try rewrite.module(bodies: bodies, pieced: pieced)
     }
 
     /// Why a module could not be instrumented.
@@ -101,7 +103,8 @@ public enum InterruptPoints {
 }
 
 /// What the rewrite needs to know of a module, as WasmParser reads it: where its sections lie,
-/// how many functions and globals it imports and defines, and its function bodies.
+/// how many functions and globals it imports and defines, its memories' and tables' address
+/// types, and its function bodies.
 private struct ModuleOutline {
     struct Section {
         let id: UInt8
@@ -115,6 +118,7 @@ private struct ModuleOutline {
     private(set) var sections: [Section] = []
     private(set) var typeCount = 0
     private(set) var functionImportCount = 0
+    private(set) var definedFunctionCount = 0
     private(set) var globalImportCount = 0
     private(set) var definedGlobalCount = 0
     private(set) var codes: [Code] = []
@@ -122,13 +126,16 @@ private struct ModuleOutline {
     private(set) var typeParameterCounts: [Int] = []
     /// The type of each defined function.
     private(set) var functionTypes: [UInt32] = []
+    /// Whether each memory, imported ones first, has 64-bit addresses.
+    private(set) var memoryIs64: [Bool] = []
+    /// Whether each table, imported ones first, has 64-bit indices.
+    private(set) var tableIs64: [Bool] = []
 
     init(_ bytes: [UInt8]) throws(InterruptPoints.Failure) {
         self.bytes = bytes
         // Every feature WasmParser knows, so that the rewrite reads whatever WasmKit may be
         // configured to accept; WasmKit enforces its own feature set on the result.
         var parser = Parser(bytes: bytes, features: .all)
-        var definedFunctionCount = 0
         var start = parser.offset
         while let payload = try Self.next(&parser) {
             defer { start = parser.offset }
@@ -149,17 +156,21 @@ private struct ModuleOutline {
                     switch entry.descriptor {
                     case .function: functionImportCount += 1
                     case .global: globalImportCount += 1
-                    case .table, .memory, .tag: break
+                    case .memory(let type): memoryIs64.append(type.isMemory64)
+                    case .table(let type): tableIs64.append(type.limits.isMemory64)
+                    case .tag: break
                     }
                 }
             case .functionSection(let types):
                 // An index past the module's types is invalid in the original; after the rewrite
-                // it would name the added `() -> ()`.
+                // it would name an added type.
                 if let (function, type) = types.enumerated().first(where: { $0.element >= typeCount }) {
                     throw InterruptPoints.Failure("the defined function \(function) has the type \(type), which does not exist")
                 }
                 definedFunctionCount = types.count
                 functionTypes = types
+            case .memorySection(let memories): memoryIs64 += memories.map(\.type.isMemory64)
+            case .tableSection(let tables): tableIs64 += tables.map(\.type.limits.isMemory64)
             case .globalSection(let globals): definedGlobalCount = globals.count
             case .codeSection(let codes): self.codes = codes
             default: break
@@ -181,6 +192,18 @@ private struct ModuleOutline {
         return typeParameterCounts[Int(functionTypes[index])]
     }
 
+    /// Whether the memory `index` has 64-bit addresses.
+    func isMemory64(_ index: UInt32) throws(InterruptPoints.Failure) -> Bool {
+        guard index < memoryIs64.count else { throw InterruptPoints.Failure("a function uses the memory \(index), which does not exist") }
+        return memoryIs64[Int(index)]
+    }
+
+    /// Whether the table `index` has 64-bit indices.
+    func isTable64(_ index: UInt32) throws(InterruptPoints.Failure) -> Bool {
+        guard index < tableIs64.count else { throw InterruptPoints.Failure("a function uses the table \(index), which does not exist") }
+        return tableIs64[Int(index)]
+    }
+
     private static func next(_ parser: inout Parser<StaticByteStreamSource>) throws(InterruptPoints.Failure) -> ParsingPayload? {
         do {
             return try parser.parseNext()
@@ -196,10 +219,10 @@ private struct Rewrite {
     struct Body {
         /// The new expression, or `nil` if the body is copied as it is.
         let expression: [UInt8]?
+        /// Whether the expression has check points, and so uses three more locals after the
+        /// declared ones: `scratch` (`i32`), the activation's loop `counter` (`i32`) and `wide`
+        /// (`i64`, a 64-bit bulk operation's length).
         let hasCheckPoints: Bool
-        /// Whether the expression uses one more `i32` local, after the declared ones: the scratch
-        /// of its check points (a counter's new value, a bulk operation's length).
-        let addsLocal: Bool
     }
 
     let outline: ModuleOutline
@@ -208,21 +231,27 @@ private struct Rewrite {
     let checkFunction: UInt32
     /// The index of the type `() -> ()` added after the existing types.
     let checkType: UInt32
-    /// The number of globals before the rewrite, so the index of the loop counter.
-    let loopCounter: UInt32
-    let callCounter: UInt32
+    /// The index of the type `(i32, i32, i32) -> ()` of the functions doing bulk operations in
+    /// pieces, added after `checkType` if there are any.
+    var piecedType: UInt32 { checkType + 1 }
+    /// The number of globals before the rewrite, so the index of the entry counter.
+    let entryCounter: UInt32
+    /// The index of the first function added after the defined ones.
+    let firstAddedFunction: UInt32
 
     init(_ outline: ModuleOutline) throws(InterruptPoints.Failure) {
         self.outline = outline
         guard let checkFunction = UInt32(exactly: outline.functionImportCount),
-            let checkType = UInt32(exactly: outline.typeCount),
-            let loopCounter = UInt32(exactly: outline.globalImportCount + outline.definedGlobalCount),
-            loopCounter < UInt32.max - 1
+            let checkType = UInt32(exactly: outline.typeCount), checkType < UInt32.max - 1,
+            let entryCounter = UInt32(exactly: outline.globalImportCount + outline.definedGlobalCount),
+            entryCounter < UInt32.max,
+            let firstAddedFunction = UInt32(exactly: outline.functionImportCount + 1 + outline.definedFunctionCount),
+            firstAddedFunction < UInt32.max - PiecedOperations.limit
         else { throw InterruptPoints.Failure("the module has too many types, functions or globals") }
         self.checkFunction = checkFunction
         self.checkType = checkType
-        self.loopCounter = loopCounter
-        callCounter = loopCounter + 1
+        self.entryCounter = entryCounter
+        self.firstAddedFunction = firstAddedFunction
     }
 
     /// The index a function has after the rewrite: up by one from the `check` import on.
@@ -234,45 +263,82 @@ private struct Rewrite {
 
     // MARK: Code
 
-    /// Decrements the global `counter`; when it reaches zero, resets it to `interval` and calls
-    /// the function `check`. Stack-neutral and self-contained (its `if` is closed), so branch
-    /// depths around it are unchanged. The new value goes through the local `scratch` rather
-    /// than a second `global.get`: in WasmKit's interpreter a local costs nothing, a global
-    /// access a dispatch.
-    static func checkPoint(counter: UInt32, interval: UInt32, check: UInt32, scratch: UInt32) -> [UInt8] {
-        typealias Op = ModuleBinary.Opcode
+    private typealias Op = ModuleBinary.Opcode
+
+    /// `[if (block type)] call check [end]` as bytes.
+    private func callCheck() -> [UInt8] { [Op.call] + LEB128.encode(checkFunction) }
+
+    /// At a loop header: decrements the activation's `counter`; when it reaches zero, resets it
+    /// to ``InterruptPoints/loopInterval`` and calls `check`. Stack-neutral and self-contained
+    /// (its `if` is closed), so branch depths around it are unchanged. Only locals, which cost
+    /// WasmKit's interpreter least.
+    func loopCheckPoint(counter: UInt32) -> [UInt8] {
         let counter = LEB128.encode(counter)
+        return [Op.localGet] + counter + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + counter
+            + [Op.i32Eqz, Op.if, ModuleBinary.emptyBlockType]
+            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval)) + [Op.localSet] + counter
+            + callCheck() + [Op.end]
+    }
+
+    /// At a function's entry: the same with the instance's entry counter, a global; the new
+    /// value goes through the local `scratch` rather than a second `global.get`. If the function
+    /// loops, the activation's loop counter then starts at ``InterruptPoints/loopInterval``.
+    func entryCheckPoint(scratch: UInt32, loopCounter: UInt32?) -> [UInt8] {
+        let global = LEB128.encode(entryCounter)
         let scratch = LEB128.encode(scratch)
-        return [Op.globalGet] + counter + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + scratch + [Op.globalSet] + counter
+        var code = [Op.globalGet] + global + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + scratch + [Op.globalSet] + global
             + [Op.localGet] + scratch + [Op.i32Eqz, Op.if, ModuleBinary.emptyBlockType]
-            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: interval)) + [Op.globalSet] + counter
-            + [Op.call] + LEB128.encode(check) + [Op.end]
+            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.entryInterval)) + [Op.globalSet] + global
+            + callCheck() + [Op.end]
+        if let loopCounter {
+            code += [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval))
+                + [Op.localSet] + LEB128.encode(loopCounter)
+        }
+        return code
     }
 
-    /// Before a bulk memory or table operation whose length (on top of the stack, kept there)
-    /// is at least ``InterruptPoints/bulkCheckLength``, calls `check`: a loop of large
-    /// operations then checks before each, not once per ``InterruptPoints/loopInterval``
-    /// of them. The length goes through the added local `length`.
-    static func bulkCheckPoint(length: UInt32, check: UInt32) -> [UInt8] {
-        typealias Op = ModuleBinary.Opcode
+    /// Before a bulk operation whose length (on top of the stack, kept there; an `i64` if
+    /// `wide`) is at least ``InterruptPoints/bulkCheckLength``, calls `check`: a loop of large
+    /// operations then checks before each, not once per ``InterruptPoints/loopInterval`` of
+    /// them. The length goes through the added local `length`.
+    func bulkCheckPoint(length: UInt32, wide: Bool) -> [UInt8] {
         let length = LEB128.encode(length)
-        return [Op.localTee] + length + [Op.localGet] + length
-            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.bulkCheckLength)) + [Op.i32GeU]
-            + [Op.if, ModuleBinary.emptyBlockType, Op.call] + LEB128.encode(check) + [Op.end]
+        let bound =
+            wide
+            ? [Op.i64Const] + LEB128.encode(signed: Int64(InterruptPoints.bulkCheckLength)) + [Op.i64GeU]
+            : [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.bulkCheckLength)) + [Op.i32GeU]
+        return [Op.localTee] + length + [Op.localGet] + length + bound
+            + [Op.if, ModuleBinary.emptyBlockType] + callCheck() + [Op.end]
     }
 
-    /// `code` with a check point after every `loop`, before every large bulk operation and, if
-    /// it calls, at its entry; and with the function indices of `call`, `return_call` and
+    /// `instruction` (a `memory.fill` or `memory.copy` of 32-bit memories, whose three `i32`
+    /// operands are on the stack) replaced by a call of the added function `pieced` when its
+    /// length is at least ``InterruptPoints/bulkCheckLength``: `if (type piecedType) call
+    /// pieced else instruction end`, the operands passing in as the block's parameters.
+    func piecedBulkOperation(_ instruction: ArraySlice<UInt8>, pieced: UInt32, scratch: UInt32) -> [UInt8] {
+        let scratch = LEB128.encode(scratch)
+        return [Op.localTee] + scratch + [Op.localGet] + scratch
+            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.bulkCheckLength)) + [Op.i32GeU]
+            + [Op.if] + LEB128.encode(signed: Int64(piecedType)) + [Op.call] + LEB128.encode(pieced)
+            + [Op.else] + instruction + [Op.end]
+    }
+
+    /// `code` with check points at its entry if it loops or calls, after every `loop`, and at
+    /// every large bulk operation; and with the function indices of `call`, `return_call` and
     /// `ref.func` renumbered. Every other instruction keeps its bytes.
     ///
-    /// - Parameter parameters: How many parameters the function takes.
-    func body(_ code: Code, parameters: Int) throws(InterruptPoints.Failure) -> Body {
-        // The added local, after the parameters and the declared locals.
-        guard let scratch = UInt32(exactly: parameters + code.locals.count), scratch < UInt32.max else {
+    /// - Parameters:
+    ///   - parameters: How many parameters the function takes.
+    ///   - pieced: The functions added for bulk operations in pieces, to which this body's are
+    ///     added.
+    func body(_ code: Code, parameters: Int, pieced: inout PiecedOperations) throws(InterruptPoints.Failure) -> Body {
+        // The added locals, after the parameters and the declared locals.
+        guard let scratch = UInt32(exactly: parameters + code.locals.count), scratch < UInt32.max - 2 else {
             throw InterruptPoints.Failure("a function has too many locals")
         }
-        let loopCheckPoint = Self.checkPoint(counter: loopCounter, interval: InterruptPoints.loopInterval, check: checkFunction, scratch: scratch)
-        var bulk = false
+        let counter = scratch + 1
+        let wide = scratch + 2
+        let loopCheckPoint = loopCheckPoint(counter: counter)
         let expression = code.expression
         var parser = ExpressionParser(code: code)
         // The parser's offsets count from a point that depends on how the module was read;
@@ -283,6 +349,7 @@ private struct Rewrite {
         output.reserveCapacity(expression.count + 64)
         var calls = false
         var loops = false
+        var bulk = false
         var renumbered = false
         while let visit = try Self.next(&parser) {
             visit(visitor: &recorder)
@@ -296,14 +363,14 @@ private struct Rewrite {
             case .call(let index):
                 calls = true
                 renumbered = true
-                output += [ModuleBinary.Opcode.call] + LEB128.encode(try function(index))
+                output += [Op.call] + LEB128.encode(try function(index))
             case .returnCall(let index):
                 calls = true
                 renumbered = true
-                output += [ModuleBinary.Opcode.returnCall] + LEB128.encode(try function(index))
+                output += [Op.returnCall] + LEB128.encode(try function(index))
             case .refFunc(let index):
                 renumbered = true
-                output += [ModuleBinary.Opcode.refFunc] + LEB128.encode(try function(index))
+                output += [Op.refFunc] + LEB128.encode(try function(index))
             case .callIndirect, .returnCallIndirect, .callRef, .returnCallRef:
                 calls = true
                 output += instruction
@@ -311,19 +378,45 @@ private struct Rewrite {
                 loops = true
                 output += instruction
                 output += loopCheckPoint
-            case .memoryFill, .memoryCopy, .memoryInit, .tableFill, .tableCopy, .tableInit:
+            case .memoryFill(let memory):
                 bulk = true
-                output += Self.bulkCheckPoint(length: scratch, check: checkFunction)
-                output += instruction
+                if try outline.isMemory64(memory) {
+                    output += bulkCheckPoint(length: wide, wide: true) + instruction
+                } else {
+                    output += piecedBulkOperation(instruction, pieced: try pieced.function(.fill(memory: memory)), scratch: scratch)
+                }
+            case .memoryCopy(let destination, let source):
+                bulk = true
+                switch (try outline.isMemory64(destination), try outline.isMemory64(source)) {
+                case (false, false):
+                    let function = try pieced.function(.copy(destination: destination, source: source))
+                    output += piecedBulkOperation(instruction, pieced: function, scratch: scratch)
+                case (true, true): output += bulkCheckPoint(length: wide, wide: true) + instruction
+                // Between a 32-bit and a 64-bit memory the length is an i32.
+                default: output += bulkCheckPoint(length: scratch, wide: false) + instruction
+                }
+            case .tableFill(let table):
+                bulk = true
+                let isWide = try outline.isTable64(table)
+                output += bulkCheckPoint(length: isWide ? wide : scratch, wide: isWide) + instruction
+            case .tableCopy(let destination, let source):
+                bulk = true
+                let (wideDestination, wideSource) = (try outline.isTable64(destination), try outline.isTable64(source))
+                let isWide = wideDestination && wideSource
+                output += bulkCheckPoint(length: isWide ? wide : scratch, wide: isWide) + instruction
+            case .memoryInit, .tableInit:
+                // A segment's length is an i32, whatever the address type.
+                bulk = true
+                output += bulkCheckPoint(length: scratch, wide: false) + instruction
             case .globalGet(let index), .globalSet(let index):
                 // An index past the module's own globals is invalid in the original; after the
-                // rewrite it would name a counter, and let the guest stop its own checks.
-                guard index < loopCounter else {
+                // rewrite it would name the counter, and let the guest stop its own checks.
+                guard index < entryCounter else {
                     throw InterruptPoints.Failure("a function uses the global \(index), which does not exist, at byte \(recorder.binaryOffset)")
                 }
                 output += instruction
             case .localGet(let index), .localSet(let index), .localTee(let index):
-                // Likewise for a local past the function's own: it would name the scratch.
+                // Likewise for a local past the function's own: it would name an added one.
                 guard index < scratch else {
                     throw InterruptPoints.Failure("a function uses the local \(index), which does not exist, at byte \(recorder.binaryOffset)")
                 }
@@ -333,13 +426,14 @@ private struct Rewrite {
             }
         }
         // A function with no loop and no call runs straight through its body once per
-        // activation, bounded by its size, so its entry needs no check; activations of a
-        // function that calls are counted.
-        if calls {
-            output = Self.checkPoint(counter: callCounter, interval: InterruptPoints.callInterval, check: checkFunction, scratch: scratch) + output
+        // activation, bounded by its size, so its entry needs no check; the entries of one that
+        // loops or calls are counted, so that neither recursion nor a loop calling a function
+        // that loops fewer than loopInterval times escapes the count.
+        if calls || loops {
+            output = entryCheckPoint(scratch: scratch, loopCounter: loops ? counter : nil) + output
         }
         let hasCheckPoints = calls || loops || bulk
-        return Body(expression: hasCheckPoints || renumbered ? output : nil, hasCheckPoints: hasCheckPoints, addsLocal: hasCheckPoints)
+        return Body(expression: hasCheckPoints || renumbered ? output : nil, hasCheckPoints: hasCheckPoints)
     }
 
     private static func next(_ parser: inout ExpressionParser) throws(InterruptPoints.Failure) -> ExpressionParser.Visit? {
@@ -350,12 +444,14 @@ private struct Rewrite {
         }
     }
 
-    /// The code section with each body's locals declaration kept and its expression replaced.
-    func codeSection(_ payload: Range<Int>, bodies: [Body]) throws(InterruptPoints.Failure) -> [UInt8] {
+    /// The code section with each body's locals declaration kept (and the three added locals
+    /// declared where it has check points) and its expression replaced, then the bodies of the
+    /// functions added for `pieced`.
+    func codeSection(_ payload: Range<Int>, bodies: [Body], pieced: PiecedOperations) throws(InterruptPoints.Failure) -> [UInt8] {
         var reader = ModuleReader(bytes, range: payload)
         let count = try reader.u32()
         guard count == bodies.count else { throw reader.failure("the code section's count does not match its bodies") }
-        var output = LEB128.encode(count)
+        var output = LEB128.encode(count + UInt32(pieced.operations.count))
         for (body, code) in zip(bodies, outline.codes) {
             let sizeStart = reader.offset
             let size = Int(try reader.u32())
@@ -370,27 +466,42 @@ private struct Rewrite {
                 throw reader.failure("a function body is not where the parser found it", at: start)
             }
             var locals = Array(bytes[start..<code.expression.startIndex])
-            if body.addsLocal {
-                // One more group of locals: a single i32.
+            if body.hasCheckPoints {
+                // Two more groups of locals: two i32s, then an i64.
                 var declaration = ModuleReader(bytes, range: start..<code.expression.startIndex)
                 let groups = try declaration.u32()
-                guard groups < UInt32.max else { throw reader.failure("a function declares too many groups of locals", at: start) }
-                locals = LEB128.encode(groups + 1) + bytes[declaration.offset..<code.expression.startIndex] + [0x01, ModuleBinary.i32Type]
+                guard groups < UInt32.max - 1 else { throw reader.failure("a function declares too many groups of locals", at: start) }
+                locals = LEB128.encode(groups + 2) + bytes[declaration.offset..<code.expression.startIndex]
+                    + [0x02, ModuleBinary.i32Type, 0x01, ModuleBinary.i64Type]
             }
             let newSize = locals.count + expression.count
             guard let encodedSize = UInt32(exactly: newSize) else { throw reader.failure("a function body grows too large", at: start) }
             output += LEB128.encode(encodedSize) + locals + expression
         }
         guard reader.isAtEnd else { throw reader.failure("the code section has bytes after its bodies") }
+        for operation in pieced.operations {
+            let body = [0x00] + operation.expression(check: checkFunction)
+            output += LEB128.encode(UInt32(body.count)) + body
+        }
         return output
     }
 
     // MARK: Sections that gain an entry
 
-    /// The type section with `() -> ()` appended (a new section when `payload` is `nil`).
-    func typeSection(_ payload: Range<Int>?) throws(InterruptPoints.Failure) -> [UInt8] {
-        let (count, rest) = try countAndRest(payload, adding: 1)
+    /// The type section with `() -> ()` appended, and `(i32, i32, i32) -> ()` if `pieced` (a
+    /// new section when `payload` is `nil`).
+    func typeSection(_ payload: Range<Int>?, pieced: Bool) throws(InterruptPoints.Failure) -> [UInt8] {
+        let (count, rest) = try countAndRest(payload, adding: pieced ? 2 : 1)
+        let i32 = ModuleBinary.i32Type
         return count + bytes[rest] + [ModuleBinary.functionTypeForm, 0x00, 0x00]
+            + (pieced ? [ModuleBinary.functionTypeForm, 0x03, i32, i32, i32, 0x00] : [])
+    }
+
+    /// The function section with the types of the functions added for `pieced` appended.
+    func functionSection(_ payload: Range<Int>, pieced: PiecedOperations) throws(InterruptPoints.Failure) -> [UInt8] {
+        let added = UInt32(pieced.operations.count)
+        let (count, rest) = try countAndRest(payload, adding: added)
+        return count + bytes[rest] + Array(repeating: LEB128.encode(piecedType), count: Int(added)).joined()
     }
 
     /// The import section with `check` appended.
@@ -403,9 +514,9 @@ private struct Rewrite {
             + [ModuleBinary.functionKind] + LEB128.encode(checkType)
     }
 
-    /// The global section with `ref.func` indices renumbered and the two counters appended.
+    /// The global section with `ref.func` indices renumbered and the entry counter appended.
     func globalSection(_ payload: Range<Int>?) throws(InterruptPoints.Failure) -> [UInt8] {
-        let (count, rest) = try countAndRest(payload, adding: 2)
+        let (count, rest) = try countAndRest(payload, adding: 1)
         var rewriter = PayloadRewriter(self, rest)
         while !rewriter.reader.isAtEnd {
             try rewriter.copy { (reader) throws(InterruptPoints.Failure) in
@@ -414,12 +525,9 @@ private struct Rewrite {
             }
             try rewriter.constantExpression()
         }
-        var output = count + (try rewriter.finish())
-        for interval in [InterruptPoints.loopInterval, InterruptPoints.callInterval] {
-            output += [ModuleBinary.i32Type, ModuleBinary.mutable, ModuleBinary.Opcode.i32Const]
-                + LEB128.encode(signed: Int32(bitPattern: interval)) + [ModuleBinary.Opcode.end]
-        }
-        return output
+        return count + (try rewriter.finish())
+            + [ModuleBinary.i32Type, ModuleBinary.mutable, Op.i32Const]
+            + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.entryInterval)) + [Op.end]
     }
 
     /// The count at the start of a section's payload plus `added`, encoded, and the range of
@@ -551,11 +659,12 @@ private struct Rewrite {
     /// The module with every section rewritten or copied, in the original order, with the
     /// type, import and global sections created where the binary format puts them if the
     /// module had none.
-    func module(bodies: [Body]) throws(InterruptPoints.Failure) -> [UInt8] {
+    func module(bodies: [Body], pieced: PiecedOperations) throws(InterruptPoints.Failure) -> [UInt8] {
         typealias Section = ModuleBinary.Section
         let present = Set(outline.sections.map(\.id))
+        let hasPieced = !pieced.operations.isEmpty
         var missing: [(id: UInt8, payload: [UInt8])] = []
-        if !present.contains(Section.type) { missing.append((Section.type, try typeSection(nil))) }
+        if !present.contains(Section.type) { missing.append((Section.type, try typeSection(nil, pieced: hasPieced))) }
         if !present.contains(Section.import) { missing.append((Section.import, try importSection(nil))) }
         if !present.contains(Section.global) { missing.append((Section.global, try globalSection(nil))) }
 
@@ -571,14 +680,15 @@ private struct Rewrite {
             if let rank = Section.rank(section.id) { addMissing(before: rank) }
             let payload: [UInt8]?
             switch section.id {
-            case Section.type: payload = try typeSection(section.payload)
+            case Section.type: payload = try typeSection(section.payload, pieced: hasPieced)
+            case Section.function: payload = try functionSection(section.payload, pieced: pieced)
             case Section.import: payload = try importSection(section.payload)
             case Section.table: payload = try tableSection(section.payload)
             case Section.global: payload = try globalSection(section.payload)
             case Section.export: payload = try exportSection(section.payload)
             case Section.start: payload = try startSection(section.payload)
             case Section.element: payload = try elementSection(section.payload)
-            case Section.code: payload = try codeSection(section.payload, bodies: bodies)
+            case Section.code: payload = try codeSection(section.payload, bodies: bodies, pieced: pieced)
             case Section.custom where section.isNameSection:
                 if let names = nameSection(section.payload) { output += ModuleBinary.section(section.id, names) }
                 continue

@@ -4,16 +4,17 @@ import Synchronization
 
 /// The stop conditions of one guest run, checked by the guest itself and by blocking host calls.
 ///
-/// Every core module is instrumented at load (``InterruptPoints``): it calls ``check()`` at loop
-/// headers and at the entries of functions that call, every ``InterruptPoints/loopInterval``
-/// iterations or ``InterruptPoints/callInterval`` calls. Host functions call ``check()`` too, and
+/// Every core module is instrumented at load (``InterruptPoints``): it calls ``check()`` every
+/// ``InterruptPoints/loopInterval`` iterations of a loop in one activation, every
+/// ``InterruptPoints/entryInterval`` entries of functions that loop or call, and before each
+/// 64 KiB piece of a large bulk memory operation. Host functions call ``check()`` too, and
 /// sleep through ``sleep(until:)``. Once the deadline has passed or ``cancel()`` was called, the
 /// next check throws ``Interrupted``, which unwinds the guest back to the embedder; ``stopReason``
 /// then says why. Nothing is written into WasmKit's objects from another thread: the guest asks.
 ///
-/// **Guarantee.** A guest passes a check after a bounded amount of work: at most one loop
-/// interval of iterations of one loop body, one call interval of function entries, or one bulk
-/// memory operation (which WasmKit performs in one step, at most as large as the guest's memory).
+/// **Guarantee.** A guest passes a check after a bounded amount of work, whatever its code: the
+/// bound ``InterruptPoints`` states (intervals of loop iterations and function entries, and one
+/// piece of a bulk operation).
 ///
 /// **Non-goals.** A host function that blocks without going through ``sleep(until:)`` is not
 /// woken; a check cannot stop the host's own code.

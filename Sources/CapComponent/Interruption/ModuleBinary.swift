@@ -148,8 +148,9 @@ package enum LEB128 {
         return encoded
     }
 
-    /// The shortest signed encoding of `value`, as `i32.const` takes it.
-    package static func encode(signed value: Int32) -> [UInt8] {
+    /// The shortest signed encoding of `value`, as `i32.const`, `i64.const` and block types
+    /// (an `Int64` for their s33) take it.
+    package static func encode<Value: FixedWidthInteger & SignedInteger>(signed value: Value) -> [UInt8] {
         var value = value
         var encoded: [UInt8] = []
         while true {
@@ -194,12 +195,20 @@ enum ModuleBinary {
 
     /// Opcodes, as single bytes (or, for `v128.const`, the number after the 0xfd prefix).
     enum Opcode {
+        static let block: UInt8 = 0x02
+        static let loop: UInt8 = 0x03
         static let `if`: UInt8 = 0x04
+        static let `else`: UInt8 = 0x05
         static let end: UInt8 = 0x0b
+        static let br: UInt8 = 0x0c
+        static let brIf: UInt8 = 0x0d
+        static let `return`: UInt8 = 0x0f
         static let call: UInt8 = 0x10
         static let returnCall: UInt8 = 0x12
+        static let localSet: UInt8 = 0x21
         static let globalGet: UInt8 = 0x23
         static let globalSet: UInt8 = 0x24
+        static let memorySize: UInt8 = 0x3f
         static let i32Const: UInt8 = 0x41
         static let i64Const: UInt8 = 0x42
         static let f32Const: UInt8 = 0x43
@@ -207,7 +216,14 @@ enum ModuleBinary {
         static let localGet: UInt8 = 0x20
         static let localTee: UInt8 = 0x22
         static let i32Eqz: UInt8 = 0x45
+        static let i32GtU: UInt8 = 0x4b
+        static let i32LeU: UInt8 = 0x4d
         static let i32GeU: UInt8 = 0x4f
+        static let i64GtU: UInt8 = 0x56
+        static let i64GeU: UInt8 = 0x5a
+        static let i32Or: UInt8 = 0x72
+        static let i64Shl: UInt8 = 0x86
+        static let i64ExtendI32U: UInt8 = 0xad
         static let i32Add: UInt8 = 0x6a
         static let i32Sub: UInt8 = 0x6b
         static let i32Mul: UInt8 = 0x6c
@@ -218,12 +234,17 @@ enum ModuleBinary {
         static let refFunc: UInt8 = 0xd2
         static let simdPrefix: UInt8 = 0xfd
         static let v128Const: UInt32 = 12
+        /// The prefix of the bulk memory instructions, and the numbers after it.
+        static let bulkPrefix: UInt8 = 0xfc
+        static let memoryCopy: UInt32 = 10
+        static let memoryFill: UInt32 = 11
     }
 
     /// The block type of a block with no parameters and no results.
     static let emptyBlockType: UInt8 = 0x40
     static let functionTypeForm: UInt8 = 0x60
     static let i32Type: UInt8 = 0x7f
+    static let i64Type: UInt8 = 0x7e
     static let refNullType: UInt8 = 0x63
     static let refType: UInt8 = 0x64
     static let functionKind: UInt8 = 0x00

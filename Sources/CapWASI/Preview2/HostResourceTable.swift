@@ -38,6 +38,10 @@ final class HostResourceTable {
         return UInt32(slots.count - 1)
     }
 
+    /// The most resources held at once since the table was made or emptied: a freed slot is
+    /// taken before a new one, so the table grows only when every slot is taken.
+    var peakCount: Int { slots.count }
+
     func get(_ representation: UInt32) -> HostResource? {
         Int(representation) < slots.count ? slots[Int(representation)] : nil
     }

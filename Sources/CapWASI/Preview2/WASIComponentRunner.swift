@@ -54,8 +54,16 @@ extension WASIRunner {
         _ component: WASIComponent, entry: ComponentEntry = .command, configuration: WASIConfiguration,
         denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        try runReporting(component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            .result.get()
+    }
+
+    /// ``run(_:entry:configuration:denialSink:interrupter:)``, with the report of a failed run too.
+    package static func runReporting(
+        _ component: WASIComponent, entry: ComponentEntry, configuration: WASIConfiguration, denialSink: DenialSink?,
+        interrupter: Interrupter?
+    ) -> RunEnd {
+        let start = ContinuousClock.now
         let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let engine = engine(for: configuration.limits)
         let store = Store(engine: engine)
@@ -65,7 +73,25 @@ extension WASIRunner {
 
         let host = Preview2Host(configuration: configuration, sink: denialSink, interrupter: interrupter)
         defer { host.closeAll() }
-        let linker = ComponentLinker(engine: engine)
+        let meter = RunMeter(start: start, limits: configuration.limits, store: store, limiter: limiter)
+        let ending: Result<UInt32, WASIRunError>
+        do throws(WASIRunError) {
+            ending = .success(
+                try call(entry, of: component, in: store, limiter: limiter, host: host, configuration: configuration, interrupter: interrupter))
+        } catch {
+            ending = .failure(error)
+        }
+        return meter.end(
+            ending, peakOpenDescriptors: host.resources.peakCount, denials: host.policy.denials, stdout: host.policy.captured[1] ?? [],
+            stderr: host.policy.captured[2] ?? [])
+    }
+
+    /// Instantiates `component` and calls `entry`: the exit code, or why the guest did not finish.
+    private static func call(
+        _ entry: ComponentEntry, of component: WASIComponent, in store: Store, limiter: MemoryLimiter, host: Preview2Host,
+        configuration: WASIConfiguration, interrupter: Interrupter
+    ) throws(WASIRunError) -> UInt32 {
+        let linker = ComponentLinker(engine: store.engine)
         host.bind(to: linker, for: component.component)
 
         func stopped(_ error: CapComponent.ComponentError) -> WASIRunError? {
@@ -83,10 +109,9 @@ extension WASIRunner {
         do {
             instance = try linker.instantiate(component.component, in: store, interrupter: interrupter)
         } catch {
-            if host.exitCode == nil {
-                throw stopped(error) ?? .instantiation(error.description)
-            }
-            return result(host, exitCode: host.exitCode ?? 1, store, configuration, start.duration(to: clock.now))
+            // A guest may exit from a start function.
+            if let code = host.exitCode { return code }
+            throw stopped(error) ?? .instantiation(error.description)
         }
         guard let function = exported(entry, instance) else {
             let exports = instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ")
@@ -95,20 +120,15 @@ extension WASIRunner {
             case .function(let name): throw .missingExport("the component exports no function \(name) (it exports \(exports))")
             }
         }
-        var exitCode: UInt32 = 0
         do {
             switch try function.call([]) {
-            case .result(.failure)?: exitCode = 1
-            default: exitCode = 0
+            case .result(.failure)?: return 1
+            default: return 0
             }
         } catch {
-            if let code = host.exitCode {
-                exitCode = code
-            } else {
-                throw stopped(error) ?? .trap(TrapDescription.bounded(error.description))
-            }
+            if let code = host.exitCode { return code }
+            throw stopped(error) ?? .trap(TrapDescription.bounded(error.description))
         }
-        return result(host, exitCode: exitCode, store, configuration, start.duration(to: clock.now))
     }
 
     private static func exported(_ entry: ComponentEntry, _ instance: ComponentInstance) -> ComponentInstance.ExportedFunction? {
@@ -119,14 +139,5 @@ extension WASIRunner {
             let interface = instance.exportNames.first { $0.hasPrefix("wasi:cli/run@0.2.") }
             return interface.flatMap { instance.function($0, "run") }
         }
-    }
-
-    private static func result(
-        _ host: Preview2Host, exitCode: UInt32, _ store: Store, _ configuration: WASIConfiguration, _ wallTime: Duration
-    ) -> WASIRunResult {
-        let fuelUsed = configuration.limits.fuel.map { $0 - (store.fuel?.remaining ?? 0) }
-        return WASIRunResult(
-            exitCode: exitCode, stdout: host.policy.captured[1] ?? [], stderr: host.policy.captured[2] ?? [],
-            denials: host.policy.denials, fuelUsed: fuelUsed, wallTime: wallTime)
     }
 }

@@ -85,9 +85,16 @@ public final class WASIInstancePool: Sendable {
         _ configuration: WASIConfiguration, owner: String,
         denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
+        try runReporting(configuration, owner: owner, denialSink: denialSink, interrupter: interrupter).result.get()
+    }
+
+    /// ``run(_:owner:denialSink:interrupter:)``, with the report of a failed run too.
+    package func runReporting(
+        _ configuration: WASIConfiguration, owner: String, denialSink: DenialSink?, interrupter: Interrupter?
+    ) -> RunEnd {
         let start = ContinuousClock.now
         guard let prepared else {
-            return try WASIRunner.run(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            return WASIRunner.runReporting(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         }
         let interrupter = WASIRunner.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let key = reuse.acrossOwners ? "" : owner
@@ -96,24 +103,22 @@ public final class WASIInstancePool: Sendable {
             instance = idle
         } else {
             let images = sharedImages.withLock { $0 }
-            instance = try PooledInstance(
-                prepared, configuration: configuration, denialSink: denialSink, interrupter: interrupter, eager: reuse.eagerTranslation,
-                images: images)
+            do throws(WASIRunError) {
+                instance = try PooledInstance(
+                    prepared, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
+                    eager: reuse.eagerTranslation, images: images)
+            } catch {
+                return RunEnd(failure: error, startedAt: start)
+            }
             if images == nil && !prepared.exports.hasStartFunction {
                 sharedImages.withLock { $0 = instance.snapshot.images }
             }
             state.withLock { $0.statistics.instantiations += 1 }
         }
 
-        let outcome: Result<WASIRunResult, WASIRunError>
-        do throws(WASIRunError) {
-            outcome = .success(
-                try instance.start.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start))
-        } catch {
-            outcome = .failure(error)
-        }
+        let end = instance.start.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
         instance.start.host.finish()
-        let keep = if case .success = outcome { instance.restore(retainingAtMost: reuse.maxRetainedGrowth) } else { false }
+        let keep = if case .success = end.result { instance.restore(retainingAtMost: reuse.maxRetainedGrowth) } else { false }
         // What the lock hands back is freed after it is released: freeing a store takes a while.
         _ = state.withLock { state in
             guard keep else {
@@ -122,7 +127,7 @@ public final class WASIInstancePool: Sendable {
             }
             return state.checkIn(instance, key, reuse)
         }
-        return try outcome.get()
+        return end
     }
 
     /// Drops every idle instance of `owner` (of every owner when `nil`), for example when a

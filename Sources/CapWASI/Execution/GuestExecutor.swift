@@ -1,7 +1,6 @@
 // Threads of Capsule's own for guest code, so that awaiting a run never holds a cooperative thread.
 import CapComponent
 import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +111,7 @@ private final class Threads: Sendable {
     }
 
     private let limit: Int
-    private let state = Mutex(State())
+    private let state = ThreadLock(State())
     /// Signalled once per queued job, and once per thread when shutting down.
     private let available = DispatchSemaphore(value: 0)
 

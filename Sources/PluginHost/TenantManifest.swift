@@ -21,6 +21,10 @@ import TOMLKit
 /// env = { MODE = "fast" }   # optional
 /// fuel = 1000000            # optional: any defaults key, for this tenant only
 /// ```
+///
+/// The format fails closed: a key it does not have (a misspelt limit would otherwise leave the
+/// tenant without that limit) and a value out of range (limits below 1, quotas below 0, a
+/// timeout that is not 0 to a day) are errors naming the key and the table it is in.
 public struct TenantManifest: Sendable, Equatable {
     public struct Tenant: Sendable, Equatable {
         public var name: String
@@ -37,7 +41,9 @@ public struct TenantManifest: Sendable, Equatable {
     /// Parses the manifest; errors name the tenant and key that is wrong.
     public init(toml: String) throws(TenantManifestError) {
         let file: File
-        do { file = try TOMLDecoder().decode(File.self, from: toml) } catch {
+        do { file = try TOMLDecoder().decode(File.self, from: toml) } catch let error as TenantManifestError {
+            throw error
+        } catch {
             throw TenantManifestError(message: "not a valid tenants file: \(error)")
         }
         guard !file.tenant.isEmpty else { throw TenantManifestError(message: "no [[tenant]] entries") }
@@ -60,9 +66,32 @@ public struct TenantManifest: Sendable, Equatable {
         enum CodingKeys: CodingKey { case defaults, tenant }
 
         init(from decoder: any Decoder) throws {
+            try AnyKey.refuseUnknown(in: decoder.container(keyedBy: AnyKey.self), known: ["defaults", "tenant"], place: "the file")
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            if container.contains(.defaults) {
+                try AnyKey.refuseUnknown(
+                    in: container.nestedContainer(keyedBy: AnyKey.self, forKey: .defaults), known: Settings.keys, place: "[defaults]")
+            }
             defaults = try container.decodeIfPresent(Settings.self, forKey: .defaults)
+            try defaults?.validate(place: "[defaults]")
             tenant = try container.decodeIfPresent([Entry].self, forKey: .tenant) ?? []
+        }
+    }
+
+    /// Any key of a table, to find those the format does not have: a misspelt limit must not
+    /// leave a tenant without it.
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+
+        static func refuseUnknown(in container: KeyedDecodingContainer<AnyKey>, known: Set<String>, place: String) throws {
+            let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
+            guard !unknown.isEmpty else { return }
+            throw TenantManifestError(
+                message: "unknown \(unknown.count == 1 ? "key" : "keys") in \(place): \(unknown.joined(separator: ", "))"
+                    + " (known: \(known.sorted().joined(separator: ", ")))")
         }
     }
 
@@ -80,11 +109,16 @@ public struct TenantManifest: Sendable, Equatable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
+            let place = "tenant \"\(name)\""
+            try AnyKey.refuseUnknown(
+                in: decoder.container(keyedBy: AnyKey.self), known: Settings.keys.union(["name", "config", "output", "args", "env"]),
+                place: place)
             config = try container.decode(String.self, forKey: .config)
             output = try container.decode(String.self, forKey: .output)
             args = try container.decodeIfPresent([String].self, forKey: .args)
             env = try container.decodeIfPresent([String: String].self, forKey: .env)
             settings = try Settings(from: decoder)
+            try settings.validate(place: place)
         }
     }
 
@@ -95,6 +129,21 @@ public struct TenantManifest: Sendable, Equatable {
         var timeout: Seconds?
         var quota_bytes: Int64?
         var quota_entries: Int?
+
+        /// The keys of `[defaults]`, which a tenant may also give.
+        static let keys: Set<String> = ["fuel", "max_memory", "max_fds", "timeout", "quota_bytes", "quota_entries"]
+
+        /// Refuses values out of range: limits that are not positive, quotas below zero.
+        func validate(place: String) throws {
+            for (key, value, least) in [
+                ("max_memory", max_memory.map(Int64.init), Int64(1)), ("max_fds", max_fds.map(Int64.init), 1),
+                ("quota_bytes", quota_bytes, 0), ("quota_entries", quota_entries.map(Int64.init), 0),
+            ] {
+                if let value, value < least {
+                    throw TenantManifestError(message: "\(key) in \(place) must be at least \(least), not \(value)")
+                }
+            }
+        }
 
         static func merged(_ defaults: Settings?, _ own: Settings) -> Settings {
             Settings(

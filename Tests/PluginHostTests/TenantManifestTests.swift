@@ -67,4 +67,34 @@ struct TenantManifestTests {
             "\(error)".contains("timeout")
         }
     }
+
+    @Test(
+        "unknown keys are errors naming them and their table, not ignored",
+        arguments: [
+            (
+                "[defaults]\nquota_byte = 10\nmax_fd = 3\n[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n",
+                "unknown keys in [defaults]: max_fd, quota_byte"
+            ),
+            ("[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\nquota_bytez = 5\n", "unknown key in tenant \"a\": quota_bytez"),
+            ("tenants = 1\n[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n", "unknown key in the file: tenants"),
+        ])
+    func unknownKeys(_ toml: String, _ message: String) {
+        #expect { _ = try TenantManifest(toml: toml) } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
+
+    @Test(
+        "limits below 1 and quotas below 0 are errors naming the key",
+        arguments: [("max_fds = 0", "max_fds"), ("max_memory = -1", "max_memory"), ("quota_bytes = -5", "quota_bytes"), ("quota_entries = -1", "quota_entries")])
+    func outOfRange(_ line: String, _ key: String) {
+        for toml in [
+            "[defaults]\n\(line)\n[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n",
+            "[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n\(line)\n",
+        ] {
+            #expect { _ = try TenantManifest(toml: toml) } throws: { error in
+                "\(error)".hasPrefix("\(key) in ") && "\(error)".contains("must be at least")
+            }
+        }
+    }
 }

@@ -10,15 +10,17 @@ import Musl
 /// The validators of one opened file, taken from its metadata, and the conditional-request
 /// decisions made with them.
 public struct FileValidators: Sendable, Equatable {
-    /// A strong entity tag, `"<inode>-<size>-<mtime in ns>"` in hex: it changes whenever the file
-    /// is replaced (a new inode) or written (a new size or modification time).
+    /// A strong entity tag, `"<size>-<mtime in ns>"` in hex: it changes whenever the file is
+    /// written or replaced by another of a different size or modification time. The inode is
+    /// left out on purpose: a tag is sent to every client, and inode numbers tell them about the
+    /// server's file system (as the WASI 0.2 host hides them from guests).
     public let entityTag: String
     /// The modification time, to the second, as `Last-Modified` carries it.
     public let lastModified: Int64
 
     public init(_ metadata: Metadata) {
         let nanoseconds = metadata.modified.seconds &* 1_000_000_000 &+ metadata.modified.nanoseconds
-        entityTag = "\"\(String(metadata.inode, radix: 16))-\(String(metadata.size, radix: 16))-\(String(nanoseconds, radix: 16))\""
+        entityTag = "\"\(String(metadata.size, radix: 16))-\(String(nanoseconds, radix: 16))\""
         lastModified = metadata.modified.seconds
     }
 

@@ -64,6 +64,15 @@ struct FileValidatorsTests {
         #expect(Set([first.entityTag, longer.entityTag, later.entityTag]).count == 3)
     }
 
+    @Test("the tag is the size and the nanosecond mtime, and names no inode")
+    func tagDisclosesNoInode() throws {
+        let metadata = try Self.metadata(contents: "hello", mtime: 1_000)
+        let validators = FileValidators(metadata)
+        let nanoseconds = 1_000 * 1_000_000_000 + metadata.modified.nanoseconds
+        #expect(validators.entityTag == "\"5-\(String(nanoseconds, radix: 16))\"")
+        #expect(!validators.entityTag.contains(String(metadata.inode, radix: 16) + "-"))
+    }
+
     @Test("content types come from the last name's extension")
     func contentTypes() throws {
         #expect(MediaTypes.contentType(for: try ServedPath(encoded: "/a/index.HTML")) == "text/html; charset=utf-8")

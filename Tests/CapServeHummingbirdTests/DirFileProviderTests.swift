@@ -74,17 +74,22 @@ struct DirFileProviderTests {
         }
     }
 
-    /// The same table against Hummingbird's stock `LocalFileSystem`, printed and not asserted: the
-    /// control that shows what the provider prevents. The FIFO rows are left out: the stock
-    /// provider's open would block a thread-pool thread until a writer came.
-    @Test("control: the stock LocalFileSystem on the same table (recorded, not asserted)")
+    /// The same table against Hummingbird's stock `LocalFileSystem`, printed, and asserted to
+    /// read outside the folder: the control that shows what the provider prevents. The FIFO rows
+    /// are left out: the stock provider's open would block a thread-pool thread until a writer came.
+    @Test("control: the stock LocalFileSystem on the same table reads outside the folder")
     func stockControl() async throws {
         let site = try HostileSite()
         try await Self.withServer(FileMiddleware(site.publicPath, searchForIndexHtml: true)) { client in
             let rows = (ServeCase.escapes + ServeCase.ranges).filter { !$0.path.hasPrefix("/fifo") }
             for line in await record(of: rows, on: client, label: "hummingbird stock") { print(line) }
         }
-        print("[hummingbird stock] outside files read: \(try site.outsideFilesRead())")
+        let read = try site.outsideFilesRead()
+        print("[hummingbird stock] outside files read: \(read)")
+        // The danger the confined tests control for: unconfined, the same requests read the
+        // secret and the pages outside the folder (through the symlinks out). Without it, a
+        // site that had lost its links out would let every confined test pass for nothing.
+        #expect(Set(read).isSuperset(of: ["secret.txt", "outside/page.html"]), "the stock server read \(read)")
     }
 
     static func open(_ site: HostileSite, _ resolver: Resolver) throws -> Dir {

@@ -78,8 +78,9 @@ package struct RunEnd: Sendable {
     /// Every refused operation, in order, however the run ended.
     package let denials: [Denial]
 
-    /// A run that ended before it had an instance to measure.
-    init(failure error: WASIRunError, startedAt start: ContinuousClock.Instant) {
+    /// A run that ended before it had an instance to measure (or, for a plugin host, before it
+    /// had a thread).
+    package init(failure error: WASIRunError, startedAt start: ContinuousClock.Instant) {
         result = .failure(error)
         report = RunReport(
             outcome: RunReport.Outcome(error), exitCode: nil, duration: start.duration(to: .now), fuelUsed: nil, peakMemoryBytes: 0,

@@ -127,10 +127,8 @@ public struct PluginHost: Sendable {
                 })
         } catch {
             // Cancelled while waiting for a thread: the guest never started.
-            let report = RunReport(
-                outcome: RunReport.Outcome(error), exitCode: nil, duration: start.duration(to: .now), fuelUsed: nil, peakMemoryBytes: 0,
-                peakOpenDescriptors: 0, denials: 0)
-            return finish(span, PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)), report: report, denials: []))
+            let end = RunEnd(failure: error, startedAt: start)
+            return finish(span, PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(error)), report: end.report, denials: end.denials))
         }
     }
 

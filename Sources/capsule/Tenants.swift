@@ -70,7 +70,7 @@ struct Tenants: AsyncParsableCommand {
             for row in rows {
                 let columns: [String] = [
                     row.tenant.padded(16), row.outcome.padded(13), (row.exitCode.map(String.init) ?? "-").padded(6),
-                    String(row.denialCount).padded(9), (row.fuelUsed.map(String.init) ?? "-").padded(14),
+                    String(row.denials.count).padded(9), (row.fuelUsed.map(String.init) ?? "-").padded(14),
                     String(row.peakMemoryBytes / 1024).padded(10), String(row.peakDescriptors).padded(5), String(row.milliseconds).padded(9),
                     row.error ?? "",
                 ]
@@ -99,7 +99,6 @@ struct Tenants: AsyncParsableCommand {
         let exitCode: UInt32?
         let error: String?
         let denials: [String]
-        let denialCount: Int
         let fuelUsed: UInt64?
         let peakMemoryBytes: Int
         let peakDescriptors: Int
@@ -114,7 +113,6 @@ struct Tenants: AsyncParsableCommand {
             fuelUsed = run.report?.fuelUsed
             peakMemoryBytes = run.report?.peakMemoryBytes ?? 0
             peakDescriptors = run.report?.peakOpenDescriptors ?? 0
-            denialCount = run.report?.denials ?? 0
             // A run stopped by a limit or a trap keeps its denials too.
             denials = run.denials.map { "\($0.operation) \($0.guestPath): \($0.reason) (\($0.errno))" }
             switch run.outcome {

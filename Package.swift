@@ -22,7 +22,7 @@ let package = Package(
     // Each framework adapter sits behind a trait, off by default, so a package that depends on
     // Capsule for CapStd or CapWASI fetches and builds neither framework nor NIO.
     traits: [
-        .trait(name: "Hummingbird", description: "CapServeHummingbird: a FileProvider over a Dir for Hummingbird's FileMiddleware"),
+        .trait(name: "Hummingbird", description: "CapServeHummingbird: a static-file middleware over a Dir for Hummingbird, and a FileProvider for its FileMiddleware"),
         .trait(name: "Vapor", description: "CapServeVapor: a static-file middleware over a Dir for Vapor"),
         .default(enabledTraits: []),
     ],
@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "CapServeHummingbirdTests",
             dependencies: [
-                "CapServeHummingbird", "ServeTestSupport", "CapStd", "CapWASI", "PluginHost",
+                "CapServeHummingbird", "ServeTestSupport", "TestSupport", "CapStd", "CapWASI", "PluginHost",
                 .product(name: "SystemPackage", package: "swift-system"), .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Hummingbird"])),
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "CapServeVaporTests",
             dependencies: [
-                "CapServeVapor", "ServeTestSupport", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
+                "CapServeVapor", "ServeTestSupport", "TestSupport", "CapStd", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
             ],
             swiftSettings: strictSwift
@@ -149,10 +149,11 @@ let package = Package(
         .testTarget(
             name: "CapComponentTests",
             dependencies: [
-                "CapComponent",
+                "CapComponent", "TestSupport",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["Components", "Spec"],
             swiftSettings: strictSwift
@@ -235,15 +236,20 @@ let package = Package(
             dependencies: ["capsule"]
         ),
         .testTarget(
+            name: "CapsuleCLITests",
+            dependencies: ["capsule", "TestSupport", "CapStd", "CapWASI", .product(name: "WAT", package: "WasmKit")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "AmbientAuditTests",
-            dependencies: ["AmbientAudit", "CapStd", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["AmbientAudit", "CapStd", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "leak-probe",
             dependencies: [
-                "PluginHost", "CapWASI", "CapStd",
+                "PluginHost", "CapWASI", "CapStd", "TestSupport",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -252,13 +258,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "pool-probe",
-            dependencies: ["PluginHost", "CapWASI", "CapStd", .product(name: "WAT", package: "WasmKit")],
+            dependencies: ["PluginHost", "CapWASI", "CapStd", "TestSupport", .product(name: "WAT", package: "WasmKit")],
             path: "Tests/PoolProbe",
             swiftSettings: strictSwift
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["CapStd", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["CapStd", .product(name: "SystemPackage", package: "swift-system"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strictSwift
         ),
@@ -269,6 +275,7 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Guests", "Components"],
             swiftSettings: strictSwift

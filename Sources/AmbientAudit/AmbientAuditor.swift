@@ -28,9 +28,9 @@ public struct AmbientAuditor: Sendable {
 
         var trees: [(file: String, tree: SourceFileSyntax)] = []
         var parseFailures: [ParseFailure] = []
-        for file in files {
+        for (path, file) in files {
             let bytes: [UInt8]
-            do { bytes = try packageRoot.read(RawPath(file)) } catch {
+            do { bytes = try packageRoot.read(path) } catch {
                 parseFailures.append(ParseFailure(file: file, line: 1, column: 1, message: "cannot be read: \(error)"))
                 continue
             }

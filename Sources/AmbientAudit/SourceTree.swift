@@ -4,27 +4,30 @@ import CapStd
 enum SourceTree {
     /// Every `.swift` file beneath `root`, relative and sorted, skipping hidden directories,
     /// excluded paths and symlinks (a link may lead out of the package; its target, if inside,
-    /// is scanned under its own name).
-    static func swiftFiles(in root: Dir, configuration: AuditConfiguration) throws(AuditError) -> [String] {
-        var files: [String] = []
-        var pending: [String] = [""]
+    /// is scanned under its own name): its exact path, and its name as reports show it
+    /// (``RawPath/description``: escaped, so a file's name cannot break a report's lines).
+    static func swiftFiles(in root: Dir, configuration: AuditConfiguration) throws(AuditError) -> [(path: RawPath, file: String)] {
+        var files: [(path: RawPath, file: String)] = []
+        var pending: [[UInt8]] = [[]]
+        let separator = UInt8(ascii: "/")
         while let directory = pending.popLast() {
             let entries: [DirEntry]
-            do { entries = try root.entries(directory.isEmpty ? "." : RawPath(directory)) } catch {
+            do { entries = try root.entries(directory.isEmpty ? "." : RawPath(bytes: directory)) } catch {
                 throw .unreadable("\(error)")
             }
             for entry in entries {
-                let name = entry.name.description
-                if name.hasPrefix(".") { continue }
-                let path = directory.isEmpty ? name : directory + "/" + name
-                if configuration.isExcluded(path) { continue }
+                let name = entry.name.bytes
+                if name.first == UInt8(ascii: ".") { continue }
+                let path = directory.isEmpty ? name : directory + [separator] + name
+                // Configured paths are text: a name that is not UTF-8 matches none of them.
+                if configuration.isExcluded(String(decoding: path, as: UTF8.self)) { continue }
                 if entry.type == .directory {
                     pending.append(path)
-                } else if entry.type == .regular && name.hasSuffix(".swift") {
-                    files.append(path)
+                } else if entry.type == .regular && name.reversed().starts(with: Array(".swift".utf8).reversed()) {
+                    files.append((RawPath(bytes: path), RawPath(bytes: path).description))
                 }
             }
         }
-        return files.sorted()
+        return files.sorted { $0.file < $1.file }
     }
 }

@@ -12,7 +12,8 @@ public struct ServeRefusal: Error, Sendable, CustomStringConvertible {
         case lookup(CapStdError)
     }
 
-    /// The path as the request gave it.
+    /// The path as the request gave it, unescaped: escape it (``Untrusted/printable(_:)``)
+    /// before showing it anywhere, as ``description`` does.
     public let requestPath: String
     public let reason: Reason
 
@@ -35,10 +36,12 @@ public struct ServeRefusal: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `path: reason`, the client's path escaped (``Untrusted/printable(_:)``), so that a
+    /// request cannot put a line or a terminal escape of its own into the log.
     public var description: String {
         switch reason {
-        case .requestPath(let error): "\(requestPath): \(error)"
-        case .lookup(let error): "\(requestPath): \(error)"
+        case .requestPath(let error): "\(Untrusted.printable(requestPath)): \(error)"
+        case .lookup(let error): "\(Untrusted.printable(requestPath)): \(error)"
         }
     }
 }

@@ -46,6 +46,27 @@ public struct ServedPath: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "/" + components.map(\.description).joined(separator: "/") + (hasTrailingSlash && !components.isEmpty ? "/" : "") }
 
+    /// The path as a URL path: `/`, then each name percent-encoded (every byte but RFC 3986's
+    /// unreserved ones) and joined with `/`, then `/` if it had a trailing slash. What a
+    /// redirect's `Location` holds: it never begins with `//`, which a browser would read as the
+    /// name of another host (`//evil.example/`), and it names exactly the file served.
+    public var encoded: String {
+        var path = ""
+        for component in components {
+            path += "/"
+            for byte in component.bytes {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    path.unicodeScalars.append(Unicode.Scalar(byte))
+                default:
+                    path += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                }
+            }
+        }
+        return path.isEmpty || hasTrailingSlash ? path + "/" : path
+    }
+
     /// A path as it arrives on the wire, percent-encoded (what Vapor's `request.url.path` holds).
     ///
     /// - Throws: ``RequestPathError`` naming the first thing refused.
@@ -70,6 +91,9 @@ public struct ServedPath: Sendable, Hashable, CustomStringConvertible {
         self.components = components
         self.hasTrailingSlash = hasTrailingSlash
     }
+
+    /// This path with a trailing slash: the directory itself.
+    public var appendingSlash: ServedPath { ServedPath(components: components, hasTrailingSlash: true) }
 
     /// This path with one more name beneath it (a directory's index file, say), without a
     /// trailing slash. The name is taken as one component: it must not hold `/`, `..` or NUL.

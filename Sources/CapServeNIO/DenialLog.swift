@@ -1,13 +1,15 @@
 // How the adapters report a refused request: denials at warning, missing files at debug.
 #if Hummingbird || Vapor
 import CapServe
+import CapStd
 import Logging
 
 extension Logger {
     /// Logs `refusal`: a denial (an escape, `..`, NUL, a FIFO...) at `warning`, with the path and
-    /// the reason as metadata, and a file that is simply missing at `debug`.
+    /// the reason as metadata, and a file that is simply missing at `debug`. The client's path
+    /// is escaped everywhere it appears (``Untrusted/printable(_:)``).
     public func log(_ refusal: ServeRefusal) {
-        let metadata: Metadata = ["capsule.path": "\(refusal.requestPath)", "capsule.reason": "\(refusal.reasonDescription)"]
+        let metadata: Metadata = ["capsule.path": "\(Untrusted.printable(refusal.requestPath))", "capsule.reason": "\(refusal.reasonDescription)"]
         if refusal.isDenial {
             warning("denied: \(refusal)", metadata: metadata)
         } else {

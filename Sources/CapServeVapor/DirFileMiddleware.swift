@@ -25,13 +25,9 @@ import Vapor
 /// The path is taken percent-encoded from the request and decoded once per name, so a name may
 /// be any bytes, UTF-8 or not, written as escapes.
 public struct DirFileMiddleware: AsyncMiddleware {
-    /// What a request for a directory without a trailing slash gets.
-    public enum DirectoryAction: Sendable {
-        /// A 301 to the same path with `/` (what browsers need for relative links to work).
-        case redirect
-        /// Nothing: it goes on to the next responder.
-        case none
-    }
+    /// What a request for a directory without a trailing slash gets: a 301 to the path with
+    /// `/` (`.redirect`), or nothing (`.none`).
+    public typealias DirectoryAction = CapServeNIO.DirectoryAction
 
     let directory: ServedDirectory
     let indexFile: RawPath?
@@ -52,37 +48,15 @@ public struct DirFileMiddleware: AsyncMiddleware {
 
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .GET || request.method == .HEAD else { return try await next.respond(to: request) }
-        let requestPath = request.url.path
         let reads = FileReads(threadPool: request.application.threadPool, chunkSize: chunkSize)
-        let path: ServedPath
-        do {
-            path = try ServedPath(encoded: requestPath)
-        } catch {
-            request.logger.log(ServeRefusal(requestPath: requestPath, reason: .requestPath(error)))
-            return try await next.respond(to: request)
+        let answer = try await reads.answer(
+            requestPath: request.url.path, query: request.url.query, in: directory, indexFile: indexFile, directoryAction: directoryAction,
+            logger: request.logger)
+        switch answer {
+        case .file(let opened, let contentType): return response(for: opened, contentType: contentType, request: request, reads: reads)
+        case .redirect(let location): return request.redirect(to: location, redirectType: .permanent)
+        case .next: return try await next.respond(to: request)
         }
-        let opened: OpenedFile
-        var servedPath = path
-        do {
-            switch try await reads.open(path, requestPath: requestPath, in: directory) {
-            case .file(let file):
-                opened = file
-            case .directory:
-                if !path.hasTrailingSlash {
-                    guard directoryAction == .redirect else { return try await next.respond(to: request) }
-                    var location = request.url
-                    location.path += "/"
-                    return request.redirect(to: location.string, redirectType: .permanent)
-                }
-                guard let indexFile else { return try await next.respond(to: request) }
-                opened = try await reads.openIndex(of: path, named: indexFile, requestPath: requestPath, in: directory)
-                servedPath = path.appending(indexFile)
-            }
-        } catch let refusal as ServeRefusal {
-            request.logger.log(refusal)
-            return try await next.respond(to: request)
-        }
-        return response(for: opened, contentType: MediaTypes.contentType(for: servedPath), request: request, reads: reads)
     }
 
     private func response(for opened: OpenedFile, contentType: String, request: Request, reads: FileReads) -> Response {

@@ -47,45 +47,8 @@ public struct RawPath: Sendable, Hashable, ExpressibleByStringLiteral, CustomStr
     /// Whether the path starts at the file system root; a `Dir` refuses such paths as escapes.
     public var isAbsolute: Bool { bytes.first == UInt8(ascii: "/") }
 
-    /// The path as text: invalid UTF-8 is shown as `\xNN` and NUL as `\0`, so messages stay exact.
-    public var description: String {
-        var text = ""
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0 {
-                text += "\\0"
-                index += 1
-                continue
-            }
-            let length = RawPath.utf8SequenceLength(bytes, at: index)
-            if length == 0 {
-                text += "\\x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-                index += 1
-            } else {
-                text += String(decoding: bytes[index..<index + length], as: UTF8.self)
-                index += length
-            }
-        }
-        return text
-    }
-
-    /// The length of the valid UTF-8 sequence that starts at `index`, or 0 if none does.
-    private static func utf8SequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
-        let lead = bytes[index]
-        let length: Int
-        switch lead {
-        case 0x00...0x7F: return 1
-        case 0xC2...0xDF: length = 2
-        case 0xE0...0xEF: length = 3
-        case 0xF0...0xF4: length = 4
-        default: return 0
-        }
-        guard index + length <= bytes.count else { return 0 }
-        let slice = bytes[index..<index + length]
-        var iterator = slice.makeIterator()
-        var decoder = UTF8()
-        if case .scalarValue = decoder.decode(&iterator) { return length }
-        return 0
-    }
+    /// The path as text, escaped by ``Untrusted/printable(bytes:)``: invalid UTF-8 as `\xNN`,
+    /// NUL as `\0`, control characters, `\` and `"` escaped, so that messages stay exact and a
+    /// path cannot break the line or the quotes it is shown in.
+    public var description: String { Untrusted.printable(bytes: bytes) }
 }

@@ -1,4 +1,5 @@
 // A refused guest operation, as the host reports it.
+import CapStd
 import Logging
 
 /// One guest operation that Capsule refused: an escape, a change to a read-only directory, a
@@ -10,17 +11,22 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
     /// `descriptor.open-at`.
     public let operation: String
     /// The path as the guest sees it, such as `/config/../../etc/passwd`; empty for fd operations.
+    /// Escaped (``Untrusted/printable(bytes:)``): the guest's control bytes, invalid UTF-8,
+    /// `\` and `"` are shown, not written.
     public let guestPath: String
     /// The preopen the operation went through, such as `/config`.
     public let preopen: String
-    /// Why, in words (the host error's description).
+    /// Why, in words (the host error's description, whose paths are escaped too).
     public let reason: String
     /// What the guest was told. For a component, the preview 1 errno of the `error-code` it
     /// was told: an escape is `ERRNO_PERM` (`not-permitted`) there, `ERRNO_NOTCAPABLE` for a module.
     public let errno: WASIErrno
 
+    /// One line: `instance: operation "path" refused: reason (errno)`, the names the host was
+    /// configured with escaped as the guest's path is.
     public var description: String {
-        "\(instance): \(operation) \(guestPath.isEmpty ? "" : "\"\(guestPath)\" ")refused: \(reason) (\(errno))"
+        let path = guestPath.isEmpty ? "" : "\"\(guestPath)\" "
+        return "\(Untrusted.printable(instance)): \(operation) \(path)refused: \(reason) (\(errno))"
     }
 }
 
@@ -35,8 +41,9 @@ extension Denial {
             logger.notice(
                 "denied \(denial.operation)",
                 metadata: [
-                    "tenant": "\(denial.instance)", "op": "\(denial.operation)", "path": "\(denial.guestPath)",
-                    "preopen": "\(denial.preopen)", "reason": "\(denial.reason)", "errno": "\(denial.errno)",
+                    "tenant": "\(Untrusted.printable(denial.instance))", "op": "\(denial.operation)",
+                    "path": "\(denial.guestPath)", "preopen": "\(Untrusted.printable(denial.preopen))",
+                    "reason": "\(denial.reason)", "errno": "\(denial.errno)",
                 ])
         }
     }

@@ -95,7 +95,10 @@ final class StartInstance: @unchecked Sendable {
         } catch {
             if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { throw stop }
             let description = "\(error)"
-            if description.contains("out of fuel"), let budget = configuration.limits.fuel { throw .outOfFuel(budget: budget) }
+            // The first line is WasmKit's reason; the frames after it may hold any name.
+            if description.prefix(while: { $0 != "\n" }) == "Trap: out of fuel", let budget = configuration.limits.fuel {
+                throw .outOfFuel(budget: budget)
+            }
             throw .trap(TrapDescription.bounded(description))
         }
     }

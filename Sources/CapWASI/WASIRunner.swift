@@ -1,5 +1,6 @@
 // Compiling a guest module once and running it in a fresh, confined instance.
 import CapComponent
+import CapStd
 import Logging
 import Synchronization
 @_spi(Fuzzing) import WasmKit
@@ -55,7 +56,7 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingExport(String)
     /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion, ...). The
     /// description holds the trap and at most ``TrapDescription/maxFrames`` frames of its
-    /// backtrace, then how many more there were.
+    /// backtrace, then how many more there were, each line escaped.
     case trap(String)
     /// The fuel budget ran out.
     case outOfFuel(budget: UInt64)
@@ -69,11 +70,13 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidModule(let reason): "invalid WebAssembly module: \(reason)"
-        case .invalidComponent(let reason): "invalid WebAssembly component: \(reason)"
-        case .instantiation(let reason): "cannot instantiate the module or component: \(reason)"
+        // The reasons quote names from the guest's bytes (imports, exports, sections), escaped
+        // here; a trap's is escaped line by line where it is made (TrapDescription).
+        case .invalidModule(let reason): "invalid WebAssembly module: \(Untrusted.printable(reason))"
+        case .invalidComponent(let reason): "invalid WebAssembly component: \(Untrusted.printable(reason))"
+        case .instantiation(let reason): "cannot instantiate the module or component: \(Untrusted.printable(reason))"
         case .missingStart: "the module exports no _start function"
-        case .missingExport(let message): message
+        case .missingExport(let message): Untrusted.printable(message)
         case .trap(let reason): "the guest trapped: \(reason)"
         case .outOfFuel(let budget): "the guest ran out of fuel (budget \(budget))"
         case .memoryLimit(let requested, let limit): "the guest asked for \(requested) bytes of memory (limit \(limit))"

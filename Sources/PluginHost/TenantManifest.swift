@@ -1,4 +1,5 @@
 // The tenants file of `capsule tenants`: each tenant's directories and limits, in TOML.
+import CapStd
 import CapWASI
 import TOMLKit
 
@@ -38,13 +39,51 @@ public struct TenantManifest: Sendable, Equatable {
 
     public var tenants: [Tenant]
 
+    /// The format, every key with its type, default and meaning, as `capsule tenants --help`
+    /// prints it; the defaults are those of ``CapWASI/WASILimits/init(maxOpenFiles:fuel:maxMemoryBytes:timeout:)``.
+    public static var format: String {
+        let defaults = WASILimits()
+        let seconds = defaults.timeout.map { "\($0.components.seconds)" } ?? "0"
+        // Lines within 80 columns: help texts are wrapped there, and a wrapped table is unreadable.
+        return """
+            The tenants file, in TOML:
+
+              [defaults]               optional; each key may also be given in a
+                                       [[tenant]] table, for that tenant alone
+              fuel = <integer>         fuel per run, a deterministic bound on
+                                       work; 0 for none (default \(defaults.fuel.map(String.init) ?? "0"))
+              max_memory = <bytes>     largest linear memory, at least 1
+                                       (default \(defaults.maxMemoryBytes))
+              max_fds = <integer>      most descriptors open at once, at least 1
+                                       (default \(defaults.maxOpenFiles))
+              timeout = <seconds>      wall-clock limit per run, an integer or a
+                                       float from 0 to 86400; 0 for none
+                                       (default \(seconds))
+              quota_bytes = <bytes>    bytes the tenant may write, 0 or more
+                                       (default: no quota)
+              quota_entries = <count>  files and directories the tenant may
+                                       create, 0 or more (default: no quota)
+
+              [[tenant]]               one table per tenant
+              name = "<text>"          required and unique; no control
+                                       character, \\ or "
+              config = "<path>"        required: what the guest reads as /config
+              output = "<path>"        required: what the guest writes as /output
+              args = ["<text>", ...]   optional: arguments after the program name
+              env = { KEY = "<text>" } optional: the guest's environment (the
+                                       host's is not passed on)
+
+            Relative paths are taken from the tenants file's directory. A key the format does not have, a value of the wrong type or out of range, and a name that appears twice are errors naming the key and the table it is in.
+            """
+    }
+
     /// Parses the manifest; errors name the tenant and key that is wrong.
     public init(toml: String) throws(TenantManifestError) {
         let file: File
         do { file = try TOMLDecoder().decode(File.self, from: toml) } catch let error as TenantManifestError {
             throw error
         } catch {
-            throw TenantManifestError(message: "not a valid tenants file: \(error)")
+            throw TenantManifestError(message: "not a valid tenants file: \(Untrusted.printable("\(error)"))")
         }
         guard !file.tenant.isEmpty else { throw TenantManifestError(message: "no [[tenant]] entries") }
         var seen: Set<String> = []
@@ -87,7 +126,7 @@ public struct TenantManifest: Sendable, Equatable {
         init?(intValue: Int) { nil }
 
         static func refuseUnknown(in container: KeyedDecodingContainer<AnyKey>, known: Set<String>, place: String) throws {
-            let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
+            let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted().map { Untrusted.printable($0) }
             guard !unknown.isEmpty else { return }
             throw TenantManifestError(
                 message: "unknown \(unknown.count == 1 ? "key" : "keys") in \(place): \(unknown.joined(separator: ", "))"
@@ -109,6 +148,11 @@ public struct TenantManifest: Sendable, Equatable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
+            // The name is shown in tables, denials, logs and metrics: it must show as it is.
+            guard !name.isEmpty, Untrusted.printable(name) == name else {
+                throw TenantManifestError(
+                    message: "the tenant name \"\(Untrusted.printable(name))\" is empty or has a control character, \\ or \"")
+            }
             let place = "tenant \"\(name)\""
             try AnyKey.refuseUnknown(
                 in: decoder.container(keyedBy: AnyKey.self), known: Settings.keys.union(["name", "config", "output", "args", "env"]),

@@ -24,7 +24,8 @@ struct Run: ParsableCommand {
             A component (wasm32-wasip2, or a module wrapped with the preview 1 adapter) runs its \
             wasi:cli/run export, or the plain export named by --invoke; the same flags apply to both. \
             The guest's standard streams are the terminal's, and capsule exits with the guest's exit \
-            code (a component's run returning err is 1). Errors are one line on standard error, with their own exit codes: 120 the module or \
+            code (a component's run returning err is 1). Errors are one line on standard error (a trap adds its first \
+            frames, indented), with their own exit codes: 120 the module or \
             a directory cannot be read, 121 the module is invalid or cannot be instantiated, \
             122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
             operations are logged on standard error.
@@ -41,7 +42,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("ro-dir"), help: ArgumentHelp("Preopen HOST read-only, seen as GUEST.", valueName: "HOST[::GUEST]"))
     var readOnlyDirectories: [DirectoryMapping] = []
 
-    @Option(name: .customLong("env"), help: ArgumentHelp("Set an environment variable for the guest.", valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("Set an environment variable for the guest (the host's are not passed on).", valueName: "KEY=VALUE"))
     var environment: [String] = []
 
     @Option(help: ArgumentHelp(
@@ -72,6 +75,10 @@ struct Run: ParsableCommand {
     func validate() throws {
         guard timeout.isFinite, timeout >= 0, timeout <= Double(Int64.max / 1000) else {
             throw ValidationError("--timeout must be a number of seconds, 0 or more (got \(timeout))")
+        }
+        // No value is not "inherit the host's" here: the guest gets only what is named.
+        for entry in environment where entry.firstIndex(of: "=").map({ $0 == entry.startIndex }) ?? true {
+            throw ValidationError("--env takes KEY=VALUE with a KEY (got \"\(Untrusted.printable(entry))\")")
         }
     }
 

@@ -10,10 +10,11 @@ struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a plugin for every tenant described in a TOML file and summarise the runs.",
         discussion: """
-            See TenantManifest for the file's format. Exit 0 when every tenant's run exited 0. Tenants are \
-            untrusted, so each run is bounded unless the file says otherwise: 10 billion fuel, 256 MiB of \
-            memory, 128 descriptors and 60 s.
-            """)
+            Exit 0 when every tenant's run exited 0, 1 when one did not, 2 when the tenants file is not \
+            valid, 120 when a file or directory cannot be read. Tenants are untrusted, so each run is \
+            bounded unless the file says otherwise (the defaults below).
+            \n
+            """ + TenantManifest.format)
 
     @Option(help: ArgumentHelp("The tenants file.", valueName: "tenants.toml"))
     var config: String
@@ -38,7 +39,11 @@ struct Tenants: AsyncParsableCommand {
         var capabilities: [PluginCapabilities] = []
         do {
             let text = String(decoding: try AmbientStartup.readFile(config), as: UTF8.self)
-            manifest = try TenantManifest(toml: text)
+            do { manifest = try TenantManifest(toml: text) } catch {
+                // A tenants file that does not say exactly what it means is a usage error.
+                printError("capsule tenants: \(config): \(error)")
+                throw ExitCode(2)
+            }
             plugin = try Self.plugin(AmbientStartup.readFile(module), invoke: invoke)
             let base = FilePath(config).removingLastComponent()
             func resolve(_ path: String) -> String {
@@ -52,6 +57,8 @@ struct Tenants: AsyncParsableCommand {
                         environment: tenant.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                         limits: tenant.limits, writeQuota: tenant.writeQuota))
             }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("capsule tenants: \(error)")
             throw ExitCode(120)
@@ -72,7 +79,8 @@ struct Tenants: AsyncParsableCommand {
                     row.tenant.padded(16), row.outcome.padded(13), (row.exitCode.map(String.init) ?? "-").padded(6),
                     String(row.denials.count).padded(9), (row.fuelUsed.map(String.init) ?? "-").padded(14),
                     String(row.peakMemoryBytes / 1024).padded(10), String(row.peakDescriptors).padded(5), String(row.milliseconds).padded(9),
-                    row.error ?? "",
+                    // The first line: a trap's frames are in --json.
+                    String(row.error?.prefix(while: { $0 != "\n" }) ?? ""),
                 ]
                 print(columns.joined())
             }

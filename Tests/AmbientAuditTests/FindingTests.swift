@@ -1,6 +1,7 @@
 // The audit's findings on fixture sources, exactly: every positive, alias, context and marker case.
 import AmbientAudit
 import CapStd
+import TestSupport
 import Testing
 
 @Suite("Ambient findings")
@@ -94,6 +95,22 @@ struct FindingTests {
         #expect(report.violations.count == 1)
         #expect(report.exitCode == 2)
         #expect(report.text().hasPrefix("Broken.swift:3:14: error: does not parse: expected ')'"))
+    }
+
+    @Test("file names and marker reasons with control bytes or invalid UTF-8 are audited and escaped in the report")
+    func hostileNames() throws {
+        let sandbox = try TemporaryPackage()
+        let call = "import Foundation\n\nfunc leak(_ path: String) -> Data? {\n    FileManager.default.contents(atPath: path)\n}\n"
+        try sandbox.root.write(RawPath(bytes: Array("evil\n\u{1B}[31m.swift".utf8)), contents: call)
+        try sandbox.root.write(RawPath(bytes: [0x6C, 0xFF, 0x2E] + Array("swift".utf8)), contents: call)
+        try sandbox.root.write(
+            "Marked.swift", contents: "import Foundation\n\n// capsule-audit: allow ambient — start-up\u{1B}[2J\nlet manifest = FileManager.default.contents(atPath: \"m\")\n")
+        let report = try AmbientAuditor(configuration: AuditConfiguration()).audit(packageRoot: sandbox.root)
+        #expect(report.filesScanned == 3)
+        #expect(Set(report.violations.map(\.file)) == [#"evil\n\x1B[31m.swift"#, #"l\xFF.swift"#])
+        let text = report.text()
+        #expect(text.split(separator: "\n").allSatisfy { isPrintable($0) }, "\(text)")
+        #expect(text.contains(#"start-up\x1B[2J"#))
     }
 
     @Test("a malformed policy file is a clear error")

@@ -1,10 +1,11 @@
 // Loads the checked-in component binaries beside the tests.
 
 import Foundation
+import TestSupport
 
 /// The component binaries in `Components/`, read relative to this file.
 enum ComponentFixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Components")
+    static let directory = URL(fileURLWithPath: repositoryRoot.appending("Tests/CapComponentTests/Components").string)
 
     /// A large component built only locally (such as an 18 MB componentize-py app), named by
     /// the `CAPCOMPONENT_LARGE_COMPONENT` environment variable; tests using it are skipped without it.

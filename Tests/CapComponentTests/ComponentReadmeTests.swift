@@ -1,6 +1,7 @@
 // Keeps the README's CapComponent example honest: the same code compiles here, runs, and matches the text.
 import CapComponent
 import Foundation
+import TestSupport
 import Testing
 
 /// The README's example, with the component's bytes passed in.
@@ -36,7 +37,7 @@ struct ComponentReadmeTests {
 
     @Test("the README shows exactly the code this file compiles")
     func exampleMatchesReadme() throws {
-        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let tests = URL(fileURLWithPath: repositoryRoot.appending("Tests/CapComponentTests").string)
         let readme = try String(contentsOf: tests.appendingPathComponent("../../README.md"), encoding: .utf8)
         let source = try String(contentsOf: tests.appendingPathComponent("ComponentReadmeTests.swift"), encoding: .utf8)
         let example = source.components(separatedBy: "// BEGIN README EXAMPLE\n")[1].components(separatedBy: "// END README EXAMPLE")[0]

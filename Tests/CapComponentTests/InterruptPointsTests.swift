@@ -165,6 +165,68 @@ private let exceptionWAT = """
             (loop $forever (br $forever))))))
     """
 
+/// Innermost loops of every shape the unrolling handles, and one it leaves alone: labels inside,
+/// on and outside the loop from `br`, `br_if` and `br_table` at several depths, a body that ends
+/// in a branch, results (one, and two through a type), and parameters.
+private let unrollingWAT = """
+    (module
+      (func (export "table") (param $n i32) (result i32)
+        (local $i i32) (local $acc i32)
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (block $odd
+              (block $even
+                (br_table $even $odd $next $done $odd (i32.rem_u (i32.mul (local.get $i) (i32.const 7)) (i32.const 11))))
+              (local.set $acc (i32.add (local.get $acc) (local.get $i))))
+            (local.set $acc (i32.xor (local.get $acc) (i32.shl (local.get $acc) (i32.const 1))))
+            (br $next))
+          ;; Reached only by a branch meant for $done that stops short of it.
+          (local.set $acc (i32.const -1)))
+        (i32.add (local.get $acc) (local.get $i)))
+      (func (export "nested") (param $n i32) (result i32)
+        (local $i i32) (local $acc i32)
+        (block $exit
+          (loop $next
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (if (i32.and (local.get $i) (i32.const 1))
+              (then
+                (local.set $acc (i32.add (local.get $acc) (i32.const 3)))
+                (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+              (else
+                (block $inner
+                  (br_if $inner (i32.eqz (i32.and (local.get $i) (i32.const 2))))
+                  (br_if $exit (i32.eq (local.get $i) (i32.const 50)))
+                  (if (i32.gt_u (local.get $acc) (i32.const 1000)) (then (return (i32.sub (i32.const 0) (local.get $i)))))
+                  (local.set $acc (i32.mul (local.get $acc) (i32.const 2))))))
+            (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 7))))
+        (local.get $acc))
+      (func (export "result") (param $n i32) (result i32)
+        (local $i i32)
+        (loop $next (result i32)
+          (local.set $i (i32.add (local.get $i) (i32.const 3)))
+          (i32.mul (local.get $i) (i32.const 2))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n)))))
+      (func (export "results") (param $n i32) (result i32)
+        (local $i i32)
+        (loop $next (result i32 i64)
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (local.get $i)
+          (i64.extend_i32_u (i32.mul (local.get $i) (local.get $i)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (i32.wrap_i64)
+        (i32.add))
+      (func (export "parameters") (param $n i32) (result i32)
+        (local $i i32)
+        (i32.const 0)
+        (loop $next (param i32) (result i32)
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (i32.add (local.get $i))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))))
+    """
+
 extension WasmKit.Memory {
     /// Every byte of the memory.
     var contents: [UInt8] { withUnsafeBufferPointer(offset: 0, count: byteCount) { Array($0) } }
@@ -349,6 +411,44 @@ struct InterruptPointsTests {
         // operation, if it runs, once per piece.
         let pieces = whole.trapped ? 0 : (Int(length) + Int(InterruptPoints.bulkCheckLength) - 1) / Int(InterruptPoints.bulkCheckLength)
         #expect(probe.calls == 2_621_440 / 8 / Int(InterruptPoints.loopInterval) + pieces)
+    }
+
+    @Test("an unrolled innermost loop computes what the loop does, whatever its labels, results and exits")
+    func unrolledLoops() throws {
+        let original = try wat2wasm(unrollingWAT)
+        let instrumented = try InterruptPoints.instrument(original)
+        let (plain, checked) = (try Run(original), try Run(instrumented))
+        for name in ["table", "nested", "result", "results", "parameters"] {
+            for n: UInt32 in [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 100, 1001, 5000] {
+                let expected = try plain.call(name, [.i32(n)])
+                #expect(try checked.call(name, [.i32(n)]) == expected, "\(name)(\(n))")
+            }
+        }
+    }
+
+    @Test(
+        "an innermost loop's header counts as many iterations as its body has copies, a power of two within the budget",
+        arguments: [(nops: 0, copies: 8), (nops: 100, copies: 4), (nops: 200, copies: 2), (nops: 300, copies: 1)])
+    func unrollingFactor(nops: Int, copies: Int) throws {
+        // An outer loop of 1,024 iterations, each running an inner loop once; each header of
+        // the inner loop counts `copies` iterations, whether or not they all run.
+        let wat = """
+            (module
+              (func (export "run") (result i32)
+                (local $i i32) (local $j i32)
+                (loop $outer
+                  (local.set $j (i32.const 0))
+                  (loop $inner
+                    \(String(repeating: "nop ", count: nops))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br_if $inner (i32.lt_u (local.get $j) (i32.const 1))))
+                  (local.set $i (i32.add (local.get $i) (local.get $j)))
+                  (br_if $outer (i32.lt_u (local.get $i) (i32.const 1024))))
+                (local.get $i)))
+            """
+        let probe = CheckProbe()
+        #expect(try Run(try InterruptPoints.instrument(try wat2wasm(wat)), probe: probe).call("run") == [.i32(1024)])
+        #expect(probe.calls == (1024 + 1024 * copies) / Int(InterruptPoints.loopInterval))
     }
 
     @Test("a throwing check stops an infinite loop, and its error comes out of invoke")

@@ -1,6 +1,7 @@
 // Keeps the README's CapStd example honest: the same code compiles here, runs, and matches the text.
 import CapStd
 import SystemPackage
+import TestSupport
 import Testing
 
 // BEGIN README EXAMPLE
@@ -31,8 +32,8 @@ struct ReadmeExampleTests {
 
     @Test("the README shows exactly the code this file compiles")
     func exampleMatchesReadme() throws {
-        let testsDir = FilePath(#filePath).removingLastComponent()
-        let packageRoot = testsDir.removingLastComponent().removingLastComponent()
+        let packageRoot = repositoryRoot
+        let testsDir = repositoryRoot.appending("Tests/CapStdTests")
         let readme = try Dir.openAmbient(packageRoot, ambientAuthority()).readString("README.md")
         let source = try Dir.openAmbient(testsDir, ambientAuthority()).readString("ReadmeExampleTests.swift")
         let begin = "// BEGIN README EXAMPLE\n"

@@ -3,11 +3,12 @@
 import CapStd
 import CapWASI
 import SystemPackage
+import TestSupport
 import Testing
 
 /// The checked-in guest modules beside this file.
 func guestModule(_ name: String) throws -> WASIModule {
-    let directory = FilePath(#filePath).removingLastComponent().appending("Guests")
+    let directory = repositoryRoot.appending("Tests/CapWASITests/Guests")
     let bytes = try Dir.openAmbient(directory, ambientAuthority()).read(RawPath(name + ".wasm"))
     return try WASIModule(bytes: bytes)
 }

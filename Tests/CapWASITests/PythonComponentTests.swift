@@ -4,11 +4,11 @@
 import CapStd
 import CapWASI
 import SystemPackage
+import TestSupport
 import Testing
 
 enum PythonPlugin {
-    static let folder = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
-        .appending("Examples/PythonPlugin")
+    static let folder = repositoryRoot.appending("Examples/PythonPlugin")
 
     /// The built component, or nil when Examples/PythonPlugin/build.sh has not been run.
     static let bytes: [UInt8]? = try? Dir.openAmbient(folder, ambientAuthority()).read(".build/app.wasm")

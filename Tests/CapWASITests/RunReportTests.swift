@@ -79,7 +79,7 @@ struct RunReportTests {
         #expect(ended.report.peakMemoryBytes == (outcome == .memoryLimit ? 16 : 5) * 65536)
     }
 
-    @Test("out of fuel uses the whole budget; a module that never starts reports not-started")
+    @Test("out of fuel uses the budget but for less than a block; a module that never starts reports not-started")
     func fuelAndRefusal() throws {
         let tree = try TenantTree()
         let configuration = try tree.configuration(limits: WASILimits(fuel: 10_000))
@@ -87,7 +87,10 @@ struct RunReportTests {
             try Self.module(opens: 0, refusals: 0, end: "(loop $forever (br $forever))"), configuration: configuration,
             denialSink: Self.quiet, interrupter: nil)
         #expect(spent.report.outcome == .outOfFuel)
-        #expect(spent.report.fuelUsed == 10_000)
+        // WasmKit charges a block's fuel before running it and leaves the budget as it was when
+        // the charge does not fit: what is left is less than one block's charge.
+        let used = try #require(spent.report.fuelUsed)
+        #expect(used <= 10_000 && used > 9_900)
 
         // An import no host provides: instantiation fails.
         let unresolvable = try WASIModule(bytes: wat2wasm(#"(module (import "elsewhere" "f" (func)) (func (export "_start")))"#))

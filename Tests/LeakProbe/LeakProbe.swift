@@ -18,6 +18,7 @@ import CapWASI
 import Glibc
 import PluginHost
 import SystemPackage
+import TestSupport
 import WAT
 
 @main
@@ -54,21 +55,16 @@ enum LeakProbe {
             exit(2)
         }
         let component = arguments.count == 4
-        var template = Array("/tmp/capsule-leak-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let top = try Dir.openAmbient(FilePath(path), ambientAuthority())
+        let tree = try TemporaryTree(prefix: "capsule-leak")
+        let (top, path) = (tree.dir, tree.path)
         let tenantCount = arguments[1] == "sequential" ? 1 : count
         for index in 0..<tenantCount {
             try top.createDirAll(RawPath("t\(index)/config"))
             try top.createDir(RawPath("t\(index)/output"))
             try top.write(RawPath("t\(index)/config/settings.toml"), contents: "secret = \"only-t\(index)\"\n")
         }
-        defer {
-            for index in 0..<tenantCount { try? top.removeDirAll(RawPath("t\(index)")) }
-            top.close()
-            _ = rmdir(path)
-        }
+        // The tree is removed when `tree` goes, after the runs.
+        defer { withExtendedLifetime(tree) {} }
         func capabilities(_ indices: Range<Int>) throws -> [PluginCapabilities] {
             try indices.map { index in
                 PluginCapabilities(
@@ -83,7 +79,7 @@ enum LeakProbe {
             }
         }
 
-        let repository = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
+        let repository = repositoryRoot
         let plugin: Plugin =
             component
             ? try Plugin(bytes: try Dir.openAmbient(repository.appending("Examples/Plugins"), ambientAuthority()).read("report-component.wasm"))

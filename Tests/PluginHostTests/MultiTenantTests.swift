@@ -20,7 +20,7 @@ enum PluginFlavour: String, CaseIterable, Sendable, CustomTestStringConvertible 
 
 /// An example plugin from `Examples/Plugins`.
 func examplePlugin(_ name: String, _ flavour: PluginFlavour) throws -> Plugin {
-    let root = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
+    let root = repositoryRoot
     let file = flavour == .module ? name + ".wasm" : name + "-component.wasm"
     let plugin = try Plugin(bytes: try Dir.openAmbient(root.appending("Examples/Plugins"), ambientAuthority()).read(RawPath(file)))
     switch (plugin, flavour) {
@@ -33,15 +33,14 @@ func examplePlugin(_ name: String, _ flavour: PluginFlavour) throws -> Plugin {
 /// `count` tenants, each settings file holding a secret only that tenant may read; `other-tenant`
 /// points at the next tenant's settings.
 final class TenantFarm {
-    let path: String
-    let top: Dir
+    private let tree: TemporaryTree
+    var path: String { tree.path }
+    var top: Dir { tree.dir }
     let names: [String]
 
     init(count: Int) throws {
-        var template = Array("/tmp/capsule-farm-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        top = try Dir.openAmbient(FilePath(path), ambientAuthority())
+        tree = try TemporaryTree(prefix: "capsule-farm")
+        let top = tree.dir
         names = (0..<count).map { "t\($0)" }
         for (index, name) in names.enumerated() {
             try top.createDirAll(RawPath("\(name)/config"))
@@ -55,11 +54,6 @@ final class TenantFarm {
 
     static func secret(_ tenant: String) -> String { "secret = \"only-\(tenant)\"\n" }
 
-    deinit {
-        for name in names { try? top.removeDirAll(RawPath(name)) }
-        top.close()
-        _ = rmdir(path)
-    }
 
     func capabilities() throws -> [PluginCapabilities] {
         try names.map { name in

@@ -1,6 +1,7 @@
 // The tenants file: defaults, per-tenant overrides, and clear errors.
 import CapWASI
 import PluginHost
+import TestSupport
 import Testing
 
 @Suite("Tenants file")
@@ -81,6 +82,23 @@ struct TenantManifestTests {
     func unknownKeys(_ toml: String, _ message: String) {
         #expect { _ = try TenantManifest(toml: toml) } throws: { error in
             "\(error)".hasPrefix(message)
+        }
+    }
+
+    @Test(
+        "a tenant name or key with control characters is refused, and shown escaped",
+        arguments: [
+            (#"name = "a\u001B[31m""#, #"the tenant name "a\x1B[31m" is empty or has a control character"#),
+            (#"name = "a\nFORGED""#, #"the tenant name "a\nFORGED" is empty"#),
+            (#"name = "a\u202Eb""#, #"the tenant name "a\u{202E}b" is empty"#),
+            (#"name = "a\"b""#, #"the tenant name "a\"b" is empty"#),
+            (#"name = """#, #"the tenant name "" is empty"#),
+            ("name = \"a\"\n\"bad\\u001B\\nkey\" = 1", #"unknown key in tenant "a": bad\x1B\nkey"#),
+        ])
+    func unprintable(_ line: String, _ message: String) {
+        let toml = "[[tenant]]\n\(line)\nconfig = \"c\"\noutput = \"o\"\n"
+        #expect { _ = try TenantManifest(toml: toml) } throws: { error in
+            "\(error)".hasPrefix(message) && isPrintable("\(error)")
         }
     }
 

@@ -8,6 +8,7 @@ import CapWASI
 import Glibc
 import PluginHost
 import SystemPackage
+import TestSupport
 import WAT
 
 @main
@@ -16,14 +17,9 @@ struct PoolProbe {
     static let spin = #"(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))"#
 
     static func main() async throws {
-        var template = Array("/tmp/capsule-pool-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let top = try Dir.openAmbient(FilePath(path), ambientAuthority())
-        defer {
-            top.close()
-            _ = rmdir(path)
-        }
+        let tree = try TemporaryTree(prefix: "capsule-pool")
+        let top = tree.dir
+        defer { withExtendedLifetime(tree) {} }
         // The default executor: as many guests spin as there are cores, the others wait for a
         // thread; all eight are awaited. The timeout only ends runs that cancelling failed to stop.
         let host = PluginHost(module: try WASIModule(bytes: wat2wasm(spin)), maxConcurrentRuns: 8, reuse: nil)

@@ -41,6 +41,30 @@ public struct ServeCase: Sendable, CustomStringConvertible {
 
     static func text(_ string: String) -> [UInt8] { Array(string.utf8) }
 
+    /// Ranges RFC 9110 answers, and Vapor's stock middleware and Capsule's own both do: a suffix range, and forms
+    /// a server ignores (inverted, several ranges) answered with the whole file.
+    public static let rfcRanges: [ServeCase] = [
+        ServeCase("/note.txt", headers: [("Range", "bytes=-2")], .partial(text("lo"), contentRange: "bytes 3-4/5")),
+        ServeCase("/note.txt", headers: [("Range", "bytes=-100")], .partial(Array("hello".utf8), contentRange: "bytes 0-4/5")),
+        ServeCase("/note.txt", headers: [("Range", "bytes=3-1")], .file(Array("hello".utf8))),
+        ServeCase("/note.txt", headers: [("Range", "bytes=0-1,3-4")], .file(Array("hello".utf8))),
+        ServeCase("/note.txt", headers: [("Range", "bytes=-0")], .empty(status: 416)),
+        ServeCase("/note.txt", headers: [("Range", "items=1-2")], .file(Array("hello".utf8))),
+        ServeCase("/note.txt", headers: [("If-None-Match", "*")], .empty(status: 304)),
+    ]
+
+    /// Answers Capsule's own middlewares (Vapor's and Hummingbird's `DirFileMiddleware`) give
+    /// and Hummingbird's stock `FileMiddleware` does not: the last bytes for a suffix range, the
+    /// whole file for a range whose end is past any file, a redirect from `//docs` to the path
+    /// served (never to `//docs/`, another host to a browser), an encoded `/` refused.
+    public static let capsuleAnswers: [ServeCase] = [
+        ServeCase("/note.txt", headers: [("Range", "bytes=-3")], .partial(text("llo"), contentRange: "bytes 2-4/5")),
+        ServeCase("/note.txt", headers: [("Range", "bytes=0-99999999999999999999999")], .partial(text("hello"), contentRange: "bytes 0-4/5")),
+        ServeCase("//docs", .redirect(to: "/docs/")),
+        ServeCase("/docs?page=2", .redirect(to: "/docs/?page=2")),
+        ServeCase("/docs%2fguide.txt", .refused),
+    ]
+
     /// Files, directories and in-tree links that must keep working, the same in every adapter.
     public static let servable: [ServeCase] = [
         ServeCase("/note.txt", .file(text("hello"), contentType: "text/plain")),

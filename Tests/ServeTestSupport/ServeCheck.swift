@@ -50,6 +50,21 @@ public func failures(of rows: [ServeCase], on client: LoopbackClient, refusalSta
     return failures
 }
 
+/// `rows`, then the conditional requests built from the validators `/note.txt` is served with:
+/// one line per wrong answer.
+public func tableFailures(of rows: [ServeCase], on client: LoopbackClient, refusalStatus: (ServeCase) -> Int = { _ in 404 }) async throws
+    -> [String]
+{
+    let first = try await client.send("/note.txt")
+    let conditionals = ServeCase.conditionals(entityTag: first.header("etag") ?? "", lastModified: first.header("last-modified") ?? "")
+    return await failures(of: rows, on: client, refusalStatus: refusalStatus) + failures(of: conditionals, on: client)
+}
+
+/// The paths among `paths` for which `warnings` holds no `denied: <path>:` line.
+public func undeniedPaths(_ paths: [String], in warnings: [String]) -> [String] {
+    paths.filter { path in !warnings.contains { $0.hasPrefix("denied: \(path):") } }
+}
+
 /// Asks for `swap.txt`, replaces it with a symlink out as an attacker with write access to the
 /// folder might, and asks again: one line per wrong answer (the second must be the 404).
 public func swapFailures(_ site: HostileSite, on client: LoopbackClient) async throws -> [String] {

@@ -1,4 +1,4 @@
-// A static site on loopback: Hummingbird's FileMiddleware serving a folder through DirFileProvider.
+// A static site on loopback: Hummingbird serving a folder through Capsule's DirFileMiddleware.
 //
 //     swift run --traits Hummingbird static-site-hummingbird [folder] [port]
 #if Hummingbird
@@ -15,7 +15,7 @@ let port = arguments.dropFirst().first.flatMap(Int.init) ?? 8080
 let site = try Dir.openAmbient(FilePath(folder), ambientAuthority()).readOnly()
 
 let router = Router()
-router.add(middleware: FileMiddleware(fileProvider: DirFileProvider(site), searchForIndexHtml: true))
+router.add(middleware: DirFileMiddleware<BasicRequestContext>(site))
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
 print("serving \(folder) on http://127.0.0.1:\(port)/ (Hummingbird, confined to the folder)")
 try await app.runService()

@@ -17,6 +17,11 @@ let site = try Dir.openAmbient(FilePath(folder), ambientAuthority()).readOnly()
 /// Serves `site` until the process is stopped.
 func serve(_ site: Dir) async throws {
     let app = try await Application.make(Environment(name: "production", arguments: ["static-site-vapor"]))
+    // Vapor's default request logger writes the decoded path as it is: a client could put lines
+    // and terminal escapes of its own into the log. This one escapes it.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(ErrorMiddleware.default(environment: app.environment))
     app.middleware.use(DirFileMiddleware(site))
     try await app.server.start(address: .hostname("127.0.0.1", port: port))
     print("serving \(folder) on http://127.0.0.1:\(port)/ (Vapor, confined to the folder)")

@@ -1,4 +1,5 @@
 // The human-readable report.
+import CapStd
 
 extension AuditReport {
     /// Violations first (as `file:line:column: error: ...`, which editors and CI logs link),
@@ -6,10 +7,10 @@ extension AuditReport {
     public func text() -> String {
         var lines: [String] = []
         for failure in parseFailures {
-            lines.append("\(failure.file):\(failure.line):\(failure.column): error: \(failure.message)")
+            lines.append("\(failure.file):\(failure.line):\(failure.column): error: \(Untrusted.printable(failure.message))")
         }
         for finding in violations {
-            lines.append("\(finding.file):\(finding.line):\(finding.column): error: \(finding.api) — \(finding.reason)")
+            lines.append("\(finding.file):\(finding.line):\(finding.column): error: \(Untrusted.printable(finding.api)) — \(finding.reason)")
         }
         if !approved.isEmpty {
             lines.append("approved ambient sites (\(approved.count)):")
@@ -21,14 +22,15 @@ extension AuditReport {
                 sites[approval, default: []].append(finding)
             }
             for approval in order {
-                lines.append("  \(approval.kind) \(approval.source) — \(approval.reason)")
+                lines.append("  \(approval.kind) \(Untrusted.printable(approval.source)) — \(Untrusted.printable(approval.reason))")
                 for finding in sites[approval]! {
-                    lines.append("    \(finding.file):\(finding.line):\(finding.column) \(finding.api)")
+                    lines.append("    \(finding.file):\(finding.line):\(finding.column) \(Untrusted.printable(finding.api))")
                 }
             }
         }
         for allowance in unusedAllowances {
-            lines.append("unused allowance: \(allowance.kind) \(allowance.source) (\(allowance.reason)) approves nothing")
+            lines.append(
+                "unused allowance: \(allowance.kind) \(Untrusted.printable(allowance.source)) (\(Untrusted.printable(allowance.reason))) approves nothing")
         }
         let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
         lines.append(

@@ -15,24 +15,31 @@ import WasmParser
 ///   one, and every ``entryInterval``-th time it is reset and `check` is called;
 /// - at the head of every loop (right after each `loop` instruction, so on every iteration, the
 ///   first included), a counter local to the activation, set to ``loopInterval`` at its entry,
-///   does the same;
+///   counts the iterations the header stands for: one, or for an innermost loop with a small
+///   body, which is unrolled (``UnrolledLoop``: the body copied up to 8 times, the header run
+///   once per copy set), as many as it has copies; when the counter reaches zero or less,
+///   ``loopInterval`` is added to it and `check` is called;
 /// - a `memory.fill` or `memory.copy` (of 32-bit memories) of ``bulkCheckLength`` bytes or more
 ///   calls a function the rewrite adds, which does the same operation in pieces of that length
 ///   and calls `check` before each; the other bulk operations (`memory.init`, the `table`
 ///   ones, those of 64-bit memories) call `check` before they run when that long.
 ///
-/// **Guarantee.** Between two calls to `check` an activation passes at most ``loopInterval``
-/// of its loop headers, and the instance enters at most ``entryInterval`` functions that loop
-/// or call. A function with neither runs each instruction of its body at most once per
-/// activation. So the work between two checks is bounded, whatever the guest does: at most
-/// (``entryInterval`` + the activations on the stack) × ``loopInterval`` loop iterations, each
-/// no longer than its function's body, plus one bulk operation's piece.
+/// **Guarantee.** Between two calls to `check` an activation passes its loop headers for at
+/// most ``loopInterval`` iterations (a header of an unrolled loop counts all its copies, run or
+/// not), and the instance enters at most ``entryInterval`` functions that loop or call. A
+/// function with neither runs each instruction of its body at most once per activation. So the
+/// work between two checks is bounded, whatever the guest does: at most (``entryInterval`` +
+/// the activations on the stack) × ``loopInterval`` loop iterations, each no longer than its
+/// function's body, plus one bulk operation's piece.
 ///
-/// **Cost.** At each loop header six instructions on a local (two or three dispatches in
-/// WasmKit's interpreter); at each entry of a function that loops or calls eight, three of
-/// them global accesses; a host call once per interval; about 20 bytes of code per loop and per
-/// such function and three locals in it; one added function per bulk operation and memory in
-/// use; and one more reading of the module when it is loaded. BENCHMARKS.md measures it.
+/// **Cost.** At each loop header eight instructions on a local (two or three dispatches in
+/// WasmKit's interpreter), once per iteration or, in an unrolled loop, once per copy set, with
+/// one `br` more when the loop is left from a copy other than the last; at each entry of a
+/// function that loops or calls eight, three of them global accesses; a host call once per
+/// interval; about 20 bytes of code per loop and per such function and three locals in it, and
+/// the copies of small innermost loops (at most 512 bytes each); one added function per bulk
+/// operation and memory in use; and one more reading of the module when it is loaded.
+/// BENCHMARKS.md measures it.
 ///
 /// **Non-goals.** A host function the guest calls is not interrupted by the rewrite (hosts that
 /// block check themselves), nor is `memory.grow`. Custom sections that hold code offsets
@@ -192,6 +199,13 @@ private struct ModuleOutline {
         return typeParameterCounts[Int(functionTypes[index])]
     }
 
+    /// Whether a block of type `type` takes parameters.
+    func takesParameters(_ type: BlockType) throws(InterruptPoints.Failure) -> Bool {
+        guard case .funcType(let index) = type else { return false }
+        guard index < typeParameterCounts.count else { throw InterruptPoints.Failure("a block has the type \(index), which does not exist") }
+        return typeParameterCounts[Int(index)] > 0
+    }
+
     /// Whether the memory `index` has 64-bit addresses.
     func isMemory64(_ index: UInt32) throws(InterruptPoints.Failure) -> Bool {
         guard index < memoryIs64.count else { throw InterruptPoints.Failure("a function uses the memory \(index), which does not exist") }
@@ -268,16 +282,18 @@ private struct Rewrite {
     /// `[if (block type)] call check [end]` as bytes.
     private func callCheck() -> [UInt8] { [Op.call] + LEB128.encode(checkFunction) }
 
-    /// At a loop header: decrements the activation's `counter`; when it reaches zero, resets it
-    /// to ``InterruptPoints/loopInterval`` and calls `check`. Stack-neutral and self-contained
-    /// (its `if` is closed), so branch depths around it are unchanged. Only locals, which cost
-    /// WasmKit's interpreter least.
-    func loopCheckPoint(counter: UInt32) -> [UInt8] {
+    /// At a loop header: counts `iterations` off the activation's `counter` (more than one for
+    /// an unrolled loop, whose header runs once every that many iterations); when it reaches
+    /// zero or less, adds ``InterruptPoints/loopInterval`` to it (so that what went past zero
+    /// counts towards the next check) and calls `check`.
+    /// Stack-neutral and self-contained (its `if` is closed), so branch depths around it are
+    /// unchanged. Only locals, which cost WasmKit's interpreter least.
+    func loopCheckPoint(counter: UInt32, iterations: UInt32) -> [UInt8] {
         let counter = LEB128.encode(counter)
-        return [Op.localGet] + counter + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + counter
-            + [Op.i32Eqz, Op.if, ModuleBinary.emptyBlockType]
-            + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval)) + [Op.localSet] + counter
-            + callCheck() + [Op.end]
+        return [Op.localGet] + counter + [Op.i32Const] + LEB128.encode(signed: Int32(iterations)) + [Op.i32Sub, Op.localTee] + counter
+            + [Op.i32Const, 0x01, Op.i32LtS, Op.if, ModuleBinary.emptyBlockType]
+            + [Op.localGet] + counter + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval))
+            + [Op.i32Add, Op.localSet] + counter + callCheck() + [Op.end]
     }
 
     /// At a function's entry: the same with the instance's entry counter, a global; the new
@@ -338,7 +354,7 @@ private struct Rewrite {
         }
         let counter = scratch + 1
         let wide = scratch + 2
-        let loopCheckPoint = loopCheckPoint(counter: counter)
+        let everyIteration = loopCheckPoint(counter: counter, iterations: 1)
         let expression = code.expression
         var parser = ExpressionParser(code: code)
         // The parser's offsets count from a point that depends on how the module was read;
@@ -351,6 +367,8 @@ private struct Rewrite {
         var loops = false
         var bulk = false
         var renumbered = false
+        // The last loop begun with no loop begun inside it yet, to be unrolled at its end.
+        var innermost: UnrolledLoop?
         while let visit = try Self.next(&parser) {
             visit(visitor: &recorder)
             let start = recorder.binaryOffset - base
@@ -359,6 +377,7 @@ private struct Rewrite {
                 throw InterruptPoints.Failure("an instruction lies outside its function body at byte \(recorder.binaryOffset)")
             }
             let instruction = expression[(expression.startIndex + start)..<(expression.startIndex + end)]
+            let written = output.count
             switch recorder.instruction {
             case .call(let index):
                 calls = true
@@ -377,7 +396,7 @@ private struct Rewrite {
             case .loop:
                 loops = true
                 output += instruction
-                output += loopCheckPoint
+                output += everyIteration
             case .memoryFill(let memory):
                 bulk = true
                 if try outline.isMemory64(memory) {
@@ -423,6 +442,19 @@ private struct Rewrite {
                 output += instruction
             default:
                 output += instruction
+            }
+            if case .loop(let type) = recorder.instruction {
+                innermost = UnrolledLoop(header: instruction, at: written, takesParameters: try outline.takesParameters(type))
+            } else if var loop = innermost {
+                innermost = nil
+                if loop.read(recorder.instruction, written: output[written...]) {
+                    if loop.factor > 1 {
+                        output.removeSubrange(loop.outputStart...)
+                        output += loop.unrolled(checkPoint: loopCheckPoint(counter: counter, iterations: loop.factor))
+                    }
+                } else {
+                    innermost = loop
+                }
             }
         }
         // A function with no loop and no call runs straight through its body once per

@@ -202,6 +202,7 @@ enum ModuleBinary {
         static let end: UInt8 = 0x0b
         static let br: UInt8 = 0x0c
         static let brIf: UInt8 = 0x0d
+        static let brTable: UInt8 = 0x0e
         static let `return`: UInt8 = 0x0f
         static let call: UInt8 = 0x10
         static let returnCall: UInt8 = 0x12
@@ -219,6 +220,7 @@ enum ModuleBinary {
         static let i32GtU: UInt8 = 0x4b
         static let i32LeU: UInt8 = 0x4d
         static let i32GeU: UInt8 = 0x4f
+        static let i32LtS: UInt8 = 0x48
         static let i64GtU: UInt8 = 0x56
         static let i64GeU: UInt8 = 0x5a
         static let i32Or: UInt8 = 0x72

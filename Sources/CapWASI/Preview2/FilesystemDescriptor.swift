@@ -35,8 +35,10 @@ final class FilesystemDescriptor {
     var canWrite: Bool { flags.contains("write") }
     var canMutateDirectory: Bool { flags.contains("mutate-directory") }
 
+    /// How the guest names `path` beneath this descriptor, for denial reports: escaped, as
+    /// preview 1 paths are (``RawPath/description``).
     func guestPath(of path: String) -> String {
-        (guestPath.hasSuffix("/") ? guestPath : guestPath + "/") + path
+        (guestPath.hasSuffix("/") ? guestPath : guestPath + "/") + Untrusted.printable(path)
     }
 
     func close() {

@@ -97,7 +97,12 @@ extension WASIRunner {
         func stopped(_ error: CapComponent.ComponentError) -> WASIRunError? {
             if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { return stop }
             if let exceeded = limiter.exceeded { return .memoryLimit(requested: exceeded.requested, limit: exceeded.limit) }
-            if let budget = configuration.limits.fuel, error.message.contains("out of fuel") { return .outOfFuel(budget: budget) }
+            // The first line ends with WasmKit's reason; the frames after it may hold any name.
+            if let budget = configuration.limits.fuel, error.code == .trap,
+                error.message.prefix(while: { $0 != "\n" }).hasSuffix("Trap: out of fuel")
+            {
+                return .outOfFuel(budget: budget)
+            }
             return nil
         }
 

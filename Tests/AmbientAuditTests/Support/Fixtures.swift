@@ -1,9 +1,10 @@
 // Locating the fixture packages and this repository from the test sources.
 import CapStd
 import SystemPackage
+import TestSupport
 
 enum Fixtures {
-    static let testsDirectory = FilePath(#filePath).removingLastComponent().removingLastComponent()
+    static let testsDirectory = repositoryRoot.appending("Tests/AmbientAuditTests")
     static let packageRoot = testsDirectory.removingLastComponent().removingLastComponent()
 
     /// A fixture package under `Tests/AmbientAuditTests/Fixtures/`.

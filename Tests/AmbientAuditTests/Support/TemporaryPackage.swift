@@ -1,24 +1,15 @@
 // A temporary directory to build packages in, removed afterwards.
 import CapStd
-import Glibc
 import SystemPackage
+import TestSupport
 
 final class TemporaryPackage {
-    let path: String
-    let root: Dir
-    private let parent: Dir
+    private let tree: TemporaryTree
+    var path: String { tree.path }
+    var root: Dir { tree.dir }
 
     init() throws {
-        var template = Array("/tmp/capsule-audit-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        parent = try Dir.openAmbient("/tmp", ambientAuthority())
-        root = try Dir.openAmbient(FilePath(path), ambientAuthority())
-    }
-
-    deinit {
-        root.close()
-        try? parent.removeDirAll(RawPath(FilePath(path).lastComponent!.string))
+        tree = try TemporaryTree(prefix: "capsule-audit")
     }
 
     /// Copies the directory `name` of `source` (recursively, files and directories only) here.

@@ -7,8 +7,7 @@ import TestSupport
 
 @Suite("Fuzz corpus")
 struct FuzzCorpusTests {
-    static let corpus = FilePath(#filePath).removingLastComponent().removingLastComponent().removingLastComponent()
-        .removingLastComponent().appending("Fuzz/corpus")
+    static let corpus = repositoryRoot.appending("Fuzz/corpus")
 
     static var inputs: [String] {
         ((try? Dir.openAmbient(corpus, ambientAuthority()).entries()) ?? []).map(\.name.description).sorted()

@@ -129,10 +129,12 @@ struct ResolutionTableTests {
     }
 
     /// The control: each escape case, run through a plain unconfined `open` from the same
-    /// directory, does reach something — so the table's escape cases really would escape.
-    @Test("without confinement every escape case reaches outside", arguments: resolutionCases.filter(\.isEscape))
+    /// directory, does reach something — so the table's escape cases really would escape. The
+    /// create cases are left out: unconfined, they would create files outside the sandbox.
+    @Test(
+        "without confinement every escape case reaches outside",
+        arguments: resolutionCases.filter { $0.isEscape && $0.operation != .create })
     func unconfinedControl(_ testCase: ResolutionCase) throws {
-        guard testCase.operation != .create else { return }
         let sandbox = try Sandbox(resolver: .kernel, tree: standardTree)
         let ambient = testCase.path.hasPrefix("/") ? testCase.path : sandbox.path + "/root/" + testCase.path
         let openPath: Int32 = 0o10000000  // O_PATH, which Glibc does not export to Swift

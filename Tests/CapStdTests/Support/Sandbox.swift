@@ -2,6 +2,7 @@
 import CapStd
 import Glibc
 import SystemPackage
+import TestSupport
 import Testing
 
 /// The resolvers every behaviour test runs against.
@@ -16,10 +17,11 @@ let bothResolvers: [Resolver] = [.kernel, .userspace]
 ///
 /// and removed when the sandbox is released.
 final class Sandbox {
+    private let tree: TemporaryTree
     /// Absolute path of the temporary directory.
-    let path: String
+    var path: String { tree.path }
     /// The temporary directory itself (test-only ambient access).
-    let top: Dir
+    var top: Dir { tree.dir }
     /// The directory under test, opened with the resolver being tested.
     let root: Dir
 
@@ -30,10 +32,9 @@ final class Sandbox {
     /// `"f=text"` a file holding `text`, `"l -> target"` a symlink; `$OUT` in a target is the
     /// absolute path of `<tmp>/outside`.
     init(resolver: Resolver, tree: [String] = []) throws {
-        var template = Array("/tmp/capsule-test-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        top = try Dir.openAmbient(FilePath(path), ambientAuthority(), resolver: resolver)
+        let temporary = try TemporaryTree(prefix: "capsule-test", resolver: resolver)
+        self.tree = temporary
+        let top = temporary.dir
         try top.createDir("root")
         try top.createDir("outside")
         try top.createDir("outside/dir")
@@ -49,11 +50,6 @@ final class Sandbox {
 
     deinit {
         root.close()
-        try? top.removeDirAll("root")
-        try? top.removeDirAll("outside")
-        try? top.removeFile("canary")
-        top.close()
-        _ = rmdir(path)
     }
 
     /// Another `Dir` on `root`, with its own descriptor and the given resolver.

@@ -2,10 +2,11 @@
 import CapStd
 import CapWASI
 import SystemPackage
+import TestSupport
 
 /// The checked-in component `Guests/<name>.wasm`.
 func guestComponent(_ name: String) throws -> WASIComponent {
-    let directory = FilePath(#filePath).removingLastComponent().removingLastComponent().appending("Guests")
+    let directory = repositoryRoot.appending("Tests/CapWASITests/Guests")
     return try WASIComponent(bytes: Dir.openAmbient(directory, ambientAuthority()).read(RawPath(name + ".wasm")))
 }
 

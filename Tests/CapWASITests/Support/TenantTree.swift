@@ -1,24 +1,23 @@
 // A temporary tenant tree with /config (read-only) and /output (read-write), and canaries outside.
 import CapStd
 import CapWASI
-import Glibc
 import Synchronization
 import SystemPackage
+import TestSupport
 import Testing
 
 /// `<tmp>/secret` (outside everything), `<tmp>/tenant/config/settings.toml`, a symlink inside
 /// config to it, one to the secret, and an empty `<tmp>/tenant/output/`.
 final class TenantTree {
-    let path: String
-    let top: Dir
+    private let tree: TemporaryTree
+    var path: String { tree.path }
+    var top: Dir { tree.dir }
     let config: Dir
     let output: Dir
 
     init() throws {
-        var template = Array("/tmp/capwasi-test-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        top = try Dir.openAmbient(FilePath(path), ambientAuthority())
+        tree = try TemporaryTree(prefix: "capwasi-test")
+        let top = tree.dir
         try top.write("secret", contents: "SECRET")
         try top.createDirAll("tenant/config/sub")
         try top.createDir("tenant/output")
@@ -27,13 +26,6 @@ final class TenantTree {
         try top.symlink(target: "../../secret", at: "tenant/config/leak")
         config = try top.openDir("tenant/config")
         output = try top.openDir("tenant/output")
-    }
-
-    deinit {
-        try? top.removeDirAll("tenant")
-        try? top.removeFile("secret")
-        top.close()
-        _ = rmdir(path)
     }
 
     /// fd 3 = /config read-only, fd 4 = /output read-write.

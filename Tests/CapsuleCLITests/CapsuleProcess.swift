@@ -1,0 +1,78 @@
+// Runs the `capsule` executable built beside the test bundle and keeps what it printed and how it exited.
+import Foundation
+import TestSupport
+import WAT
+
+/// One run of `capsule` with `arguments`: its exit status, standard output and standard error,
+/// and how long it took.
+struct CapsuleProcess {
+    let status: Int32
+    let stdout: [UInt8]
+    let stderr: String
+    let elapsed: Duration
+
+    var output: String { String(decoding: stdout, as: UTF8.self) }
+    /// The lines of standard error.
+    var errorLines: [Substring] { stderr.split(separator: "\n") }
+
+    /// Runs `capsule` on a thread of its own: waiting for a child blocks, and tests run on
+    /// Swift's cooperative pool, which the other tests (servers, awaited runs) need meanwhile.
+    static func run(_ arguments: [String], in directory: String? = nil) async throws -> CapsuleProcess {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try CapsuleProcess(arguments, in: directory) }) }.start()
+        }
+    }
+
+    private init(_ arguments: [String], in directory: String?) throws {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = bundle.appendingPathComponent("capsule")
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let (out, err) = (Pipe(), Pipe())
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let clock = ContinuousClock()
+        let start = clock.now
+        try process.run()
+        // Standard error is drained on another thread, so a child filling it cannot block.
+        let errors = ErrorBuffer()
+        let drained = DispatchGroup()
+        DispatchQueue.global().async(group: drained) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
+        stdout = Array(out.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        drained.wait()
+        elapsed = clock.now - start
+        status = process.terminationStatus
+        stderr = String(decoding: errors.data, as: UTF8.self)
+    }
+}
+
+/// Standard error's bytes, written by the draining thread before `DispatchGroup.wait` returns.
+private final class ErrorBuffer: @unchecked Sendable {
+    var data = Data()
+}
+
+/// A fresh directory for one test, with `write` for the files a run needs.
+final class Workspace {
+    let tree: TemporaryTree
+    var path: String { tree.path }
+
+    init() throws {
+        tree = try TemporaryTree(prefix: "capsule-cli")
+    }
+
+    /// Writes `bytes` to `name` and returns its absolute path.
+    @discardableResult
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        try tree.dir.write(.init(name), contents: bytes)
+        return path + "/" + name
+    }
+
+    /// Assembles `wat` and writes it to `name`.
+    @discardableResult
+    func module(_ name: String, _ wat: String) throws -> String {
+        try write(name, try wat2wasm(wat))
+    }
+}

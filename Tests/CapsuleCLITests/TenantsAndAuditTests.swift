@@ -1,0 +1,101 @@
+// `capsule tenants` (the table, --json, exit codes, a tenants file that fails closed) and `capsule audit`'s exit codes.
+import CapWASI
+import Foundation
+import Testing
+
+@Suite("capsule tenants and capsule audit")
+struct TenantsAndAuditTests {
+    /// Two tenants, `a` and `b`, with their directories beside the file; `b` gets `extra` in its
+    /// table.
+    static func tenants(in workspace: Workspace, extra: String = "") throws -> String {
+        for name in ["a", "b"] {
+            try workspace.tree.dir.createDirAll(.init("\(name)/config"))
+            try workspace.tree.dir.createDirAll(.init("\(name)/output"))
+        }
+        let toml = """
+            [[tenant]]
+            name = "a"
+            config = "a/config"
+            output = "a/output"
+
+            [[tenant]]
+            name = "b"
+            config = "b/config"
+            output = "b/output"
+            \(extra)
+            """
+        return try workspace.write("tenants.toml", Array(toml.utf8))
+    }
+
+    @Test("a table with a row per tenant; exit 0 when every run exited 0, 1 when one did not")
+    func table() async throws {
+        let workspace = try Workspace()
+        let plugin = try workspace.module("plugin.wasm", Guests.program("(call $exit (i32.const 0))"))
+        let clean = try await CapsuleProcess.run(["tenants", "--config", try Self.tenants(in: workspace), plugin])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let lines = clean.output.split(separator: "\n")
+        #expect(lines.count == 3, "\(clean.output)")
+        #expect(lines.first?.hasPrefix("tenant") == true && lines.first?.contains("outcome") == true)
+        #expect(lines.dropFirst().map { $0.split(separator: " ").prefix(3).joined(separator: " ") } == ["a exited 0", "b exited 0"])
+
+        let starved = try await CapsuleProcess.run(["tenants", "--config", try Self.tenants(in: workspace, extra: "fuel = 1"), plugin])
+        #expect(starved.status == 1, "\(starved.stderr)")
+        #expect(starved.output.split(separator: "\n").contains { $0.hasPrefix("b ") && $0.contains("out-of-fuel") }, "\(starved.output)")
+    }
+
+    @Test("--json gives each tenant's report")
+    func json() async throws {
+        let workspace = try Workspace()
+        let plugin = try workspace.module("plugin.wasm", Guests.program("(call $exit (i32.const 3))"))
+        let run = try await CapsuleProcess.run(["tenants", "--json", "--config", try Self.tenants(in: workspace, extra: "timeout = 30"), plugin])
+        #expect(run.status == 1)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [[String: Any]])
+        #expect(rows.map { $0["tenant"] as? String } == ["a", "b"])
+        #expect(rows.allSatisfy { $0["outcome"] as? String == "exited" && $0["exitCode"] as? Int == 3 })
+        #expect(rows.allSatisfy { ($0["peakMemoryBytes"] as? Int) == 65536 && $0["denials"] as? [String] == [] })
+    }
+
+    @Test(
+        "a tenants file that does not say exactly what it means is exit 2, naming the key and where it is",
+        arguments: [
+            ("quota_bytez = 5", #"unknown key in tenant "b": quota_bytez"#), ("max_fds = 0", "max_fds in tenant \"b\""),
+            ("timeout = \"10\"", "timeout"),
+        ])
+    func failsClosed(extra: String, message: String) async throws {
+        let workspace = try Workspace()
+        let plugin = try workspace.module("plugin.wasm", Guests.program("(call $exit (i32.const 0))"))
+        let run = try await CapsuleProcess.run(["tenants", "--config", try Self.tenants(in: workspace, extra: extra), plugin])
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("capsule tenants: ") && run.stderr.contains(message), "\(run.stderr)")
+        #expect(run.output.isEmpty)
+    }
+
+    @Test("--help gives the tenants file's every key with its default, the defaults taken from WASILimits()")
+    func help() async throws {
+        let help = try await CapsuleProcess.run(["tenants", "--help"])
+        #expect(help.status == 0)
+        let defaults = WASILimits()
+        for key in ["fuel", "max_memory", "max_fds", "timeout", "quota_bytes", "quota_entries", "name", "config", "output", "args", "env"] {
+            #expect(help.output.contains("\n  \(key) = "), "\(key)")
+        }
+        for value in ["\(defaults.fuel ?? 0)", "\(defaults.maxMemoryBytes)", "\(defaults.maxOpenFiles)", "\(defaults.timeout?.components.seconds ?? 0)"] {
+            #expect(help.output.contains("(default \(value))"), "\(value)")
+        }
+        #expect(!help.output.contains("TenantManifest"))
+    }
+
+    @Test(
+        "capsule audit exits 0 on a clean package, 1 on a violation, 2 on a file that does not parse",
+        arguments: [
+            ("let x = 1\n", 0), ("import Foundation\nlet d = FileManager.default.contents(atPath: \"/etc/shadow\")\n", 1),
+            ("func broken( {\n", 2),
+        ] as [(String, Int32)])
+    func audit(source: String, status: Int32) async throws {
+        let workspace = try Workspace()
+        try workspace.tree.dir.createDirAll("Sources/App")
+        try workspace.write("Sources/App/main.swift", Array(source.utf8))
+        let run = try await CapsuleProcess.run(["audit", workspace.path])
+        #expect(run.status == status, "\(run.output) \(run.stderr)")
+        #expect(run.output.contains("1 files"), "\(run.output)")
+    }
+}

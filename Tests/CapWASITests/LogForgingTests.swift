@@ -1,6 +1,6 @@
 // A guest cannot write a line, a terminal escape or invalid UTF-8 into the host's log or an error: denials, traps, refused modules.
 import CapStd
-import CapWASI
+@testable import CapWASI
 import TestSupport
 import Testing
 import WAT
@@ -36,6 +36,15 @@ struct LogForgingTests {
         #expect(log.lines.count == 1)
         #expect(log.lines.allSatisfy { isPrintable($0) }, "\(log.lines)")
         #expect(log.lines.first?.contains(#"path=/config/../\r\nFORGED"#) == true, "\(log.lines)")
+    }
+
+    @Test("a WASI 0.2 guest's path is escaped in its denials as a preview 1 guest's is")
+    func componentPath() throws {
+        let tree = try TenantTree()
+        let descriptor = FilesystemDescriptor(.directory(tree.config), flags: ["read"], guestPath: "/config", preopen: "/config")
+        let shown = descriptor.guestPath(of: "../\r\nFORGED notice\0\u{1B}[31m\u{202E}")
+        #expect(shown == #"/config/../\r\nFORGED notice\0\x1B[31m\u{202E}"#)
+        #expect(isPrintable(shown))
     }
 
     @Test("a trap's frames show the guest's function names escaped, each frame on a line of its own")

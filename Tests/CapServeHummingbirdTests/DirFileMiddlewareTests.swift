@@ -48,6 +48,16 @@ struct HummingbirdDirFileMiddlewareTests {
         }
     }
 
+    @Test("a client's CR, LF, NUL, ESC and invalid UTF-8 are escaped in the denials logged")
+    func forgedLogLines() async throws {
+        let site = try HostileSite()
+        let log = LogRecord()
+        try await DirFileProviderTests.withServer(Middleware(try DirFileProviderTests.open(site, .automatic), logger: log.logger())) { client in
+            for path in ["/%0D%0AFORGED%20warning%1B%5B31m%00.txt", "/a%0Ab/%2e%2e/%FF%0D"] { _ = try await client.sendRaw(path) }
+        }
+        #expect(log.lines.count == 2 && log.lines.allSatisfy { isPrintable($0) }, "\(log.lines)")
+    }
+
     /// The control: the stock `FileMiddleware`, even over ``DirFileProvider``, answers each of
     /// these rows otherwise (the suffix range as `bytes 0-3`, the huge range 416, `//docs` to
     /// `//docs/`, `%2f` served as a separator). Without it, the rows above would test nothing.

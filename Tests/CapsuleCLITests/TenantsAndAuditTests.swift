@@ -1,6 +1,7 @@
 // `capsule tenants` (the table, --json, exit codes, a tenants file that fails closed) and `capsule audit`'s exit codes.
 import CapWASI
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("capsule tenants and capsule audit")
@@ -41,6 +42,34 @@ struct TenantsAndAuditTests {
         let starved = try await CapsuleProcess.run(["tenants", "--config", try Self.tenants(in: workspace, extra: "fuel = 1"), plugin])
         #expect(starved.status == 1, "\(starved.stderr)")
         #expect(starved.output.split(separator: "\n").contains { $0.hasPrefix("b ") && $0.contains("out-of-fuel") }, "\(starved.output)")
+    }
+
+    @Test("a plugin's path with CR, LF, ESC and invalid UTF-8 shows escaped in the table and in capsule run's log")
+    func forgedPath() async throws {
+        let workspace = try Workspace()
+        // path_open of "../\r\nFORGED\x1b[31m\xff" (17 bytes) beneath fd 3 (/config), then exit 0.
+        let plugin = try workspace.module(
+            "plugin.wasm",
+            Guests.program(
+                """
+                (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 17)
+                  (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 300)))
+                (call $exit (i32.const 0))
+                """,
+                """
+                (import "wasi_snapshot_preview1" "path_open"
+                  (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                (data (i32.const 200) "../\\0d\\0aFORGED\\1b[31m\\ff")
+                """))
+        let table = try await CapsuleProcess.run(["tenants", "--config", try Self.tenants(in: workspace), plugin])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.output.split(separator: "\n").allSatisfy { isPrintable($0) }, "\(table.output)")
+        #expect(table.output.contains(#"/config/../\r\nFORGED\x1B[31m\xFF"#), "\(table.output)")
+
+        try workspace.tree.dir.createDirAll("c")
+        let run = try await CapsuleProcess.run(["run", "--ro-dir", workspace.path + "/c::/config", plugin])
+        #expect(run.status == 0 && run.errorLines.count == 1, "\(run.stderr)")
+        #expect(run.errorLines.allSatisfy { isPrintable($0) } && run.stderr.contains(#"\r\nFORGED"#), "\(run.stderr)")
     }
 
     @Test("--json gives each tenant's report")

@@ -138,3 +138,21 @@ public struct WASIConfiguration: Sendable {
         self.instanceName = instanceName
     }
 }
+
+extension WASIConfiguration {
+    /// Whether the guest's descriptor `fd` (0, 1 or 2) is a terminal: inherited from the
+    /// process, whose own descriptor is one. `fd_fdstat_get` and `wasi:cli/terminal-*` answer
+    /// from it, as Wasmtime does: a guest asking `isatty` learns the truth, so it colours its
+    /// output only for a terminal.
+    func isTerminal(_ fd: Int32) -> Bool {
+        let stream: StandardStream
+        switch fd {
+        case 0: stream = stdin
+        case 1: stream = stdout
+        case 2: stream = stderr
+        default: return false
+        }
+        guard case .inherit = stream else { return false }
+        return StandardStreams.isTerminal(fd)
+    }
+}

@@ -110,7 +110,7 @@ extension WASIHost {
             switch entry.kind {
             case .stream:
                 try memory.withMutableBytes(at: a[1].u32, count: 64) { buffer in buffer.initializeMemory(as: UInt8.self, repeating: 0) }
-                try memory.store(WASIFileType.characterDevice.rawValue, at: a[1].u32 + 16)
+                try memory.store(try host.fileType(entry).rawValue, at: a[1].u32 + 16)
             case .directory(let dir, _):
                 try Self.storeFilestat(try host.capStd("fd_filestat_get", entry) { () throws(CapStdError) in try dir.metadata() }, memory, a[1].u32)
             case .file(let file):
@@ -224,7 +224,9 @@ extension WASIHost {
 
     func fileType(_ entry: Descriptor) throws(WASIErrno) -> WASIFileType {
         switch entry.kind {
-        case .stream: return .characterDevice
+        // A terminal is a character device; a pipe, a file or captured output is unknown, as
+        // Wasmtime answers (a guest must not take its terminal code path for a pipe).
+        case .stream(let fd): return configuration.isTerminal(fd) ? .characterDevice : .unknown
         case .directory: return .directory
         case .file(let file):
             return Self.fileType(try capStd("fd_fdstat_get", entry) { () throws(CapStdError) in try file.metadata() }.type)

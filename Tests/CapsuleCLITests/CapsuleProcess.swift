@@ -1,5 +1,6 @@
 // Runs the `capsule` executable built beside the test bundle and keeps what it printed and how it exited.
 import Foundation
+import Glibc
 import TestSupport
 import WAT
 
@@ -17,20 +18,47 @@ struct CapsuleProcess {
 
     /// Runs `capsule` on a thread of its own: waiting for a child blocks, and tests run on
     /// Swift's cooperative pool, which the other tests (servers, awaited runs) need meanwhile.
-    static func run(_ arguments: [String], in directory: String? = nil) async throws -> CapsuleProcess {
+    static func run(_ arguments: [String], in directory: String? = nil, output: Output = .pipe) async throws -> CapsuleProcess {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try CapsuleProcess(arguments, in: directory) }) }.start()
+            Thread { continuation.resume(with: Result { try CapsuleProcess(arguments, in: directory, output: output) }) }.start()
         }
     }
 
-    private init(_ arguments: [String], in directory: String?) throws {
+    /// Where the child's standard output goes: a pipe read into ``stdout``, a file, or the
+    /// secondary side of a new pseudo-terminal.
+    enum Output: Sendable {
+        case pipe
+        case file(String)
+        case terminal
+    }
+
+    private init(_ arguments: [String], in directory: String?, output: Output) throws {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let process = Process()
         process.executableURL = bundle.appendingPathComponent("capsule")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
+        var terminal: (primary: Int32, secondary: Int32)?
+        defer { if let terminal { _ = (close(terminal.primary), close(terminal.secondary)) } }
+        switch output {
+        case .pipe:
+            process.standardOutput = out
+        case .file(let path):
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            process.standardOutput = handle
+        case .terminal:
+            let primary = PseudoTerminal.openPrimary(O_RDWR | O_NOCTTY)
+            guard primary >= 0, PseudoTerminal.grant(primary) == 0, PseudoTerminal.unlock(primary) == 0,
+                let name = PseudoTerminal.secondaryName(primary)
+            else { throw POSIXError(.ENOTTY) }
+            let secondary = open(name, O_RDWR | O_NOCTTY)
+            guard secondary >= 0 else { throw POSIXError(.ENOTTY) }
+            terminal = (primary, secondary)
+            process.standardOutput = FileHandle(fileDescriptor: secondary, closeOnDealloc: false)
+        }
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         let clock = ContinuousClock()
@@ -40,7 +68,11 @@ struct CapsuleProcess {
         let errors = ErrorBuffer()
         let drained = DispatchGroup()
         DispatchQueue.global().async(group: drained) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
-        stdout = Array(out.fileHandleForReading.readDataToEndOfFile())
+        if case .pipe = output {
+            stdout = Array(out.fileHandleForReading.readDataToEndOfFile())
+        } else {
+            stdout = []
+        }
         process.waitUntilExit()
         drained.wait()
         elapsed = clock.now - start
@@ -75,4 +107,21 @@ final class Workspace {
     func module(_ name: String, _ wat: String) throws -> String {
         try write(name, try wat2wasm(wat))
     }
+}
+
+/// glibc's pseudo-terminal calls, which the Glibc module does not export to Swift (they need
+/// `_XOPEN_SOURCE`), looked up by name.
+private enum PseudoTerminal {
+    typealias OpenPrimary = @convention(c) (Int32) -> Int32
+    typealias Name = @convention(c) (Int32) -> UnsafeMutablePointer<CChar>?
+
+    static func function<T>(_ name: String, as type: T.Type) -> T {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { fatalError("glibc has no \(name)") }
+        return unsafeBitCast(symbol, to: type)
+    }
+
+    static let openPrimary = function("posix_openpt", as: OpenPrimary.self)
+    static let grant = function("grantpt", as: OpenPrimary.self)
+    static let unlock = function("unlockpt", as: OpenPrimary.self)
+    static let secondaryName = function("ptsname", as: Name.self)
 }

@@ -130,6 +130,22 @@ struct RunCommandTests {
         #expect(try workspace.tree.dir.entries("ro").isEmpty)
     }
 
+    @Test(
+        "fd_fdstat_get on standard output says character device for a terminal only, as Wasmtime does",
+        arguments: ["pipe", "file", "terminal"])
+    func standardOutputType(kind: String) async throws {
+        let workspace = try Workspace()
+        // Exits with the file type fd_fdstat_get gives descriptor 1 (0 unknown, 2 character device).
+        let module = try workspace.module(
+            "type.wasm",
+            Guests.program(
+                "(drop (call $fdstat (i32.const 1) (i32.const 0))) (call $exit (i32.load8_u (i32.const 0)))",
+                #"(import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))"#))
+        let output: CapsuleProcess.Output = kind == "pipe" ? .pipe : kind == "file" ? .file(workspace.path + "/out.txt") : .terminal
+        let run = try await CapsuleProcess.run(["run", module], output: output)
+        #expect(run.status == (kind == "terminal" ? 2 : 0), "\(kind): \(run.stderr)")
+    }
+
     @Test("--env KEY=VALUE reaches the guest as it is, '=' in the value included; --env without '=' is a usage error")
     func environment() async throws {
         let workspace = try Workspace()

@@ -128,6 +128,14 @@ enum Syscalls {
         }
     }
 
+    // MARK: Terminals
+
+    /// Whether `fd` refers to a terminal (`isatty`); false for anything else, a closed
+    /// descriptor included.
+    static func isTerminal(_ fd: Int32) -> Bool {
+        isatty(fd) == 1
+    }
+
     // MARK: Metadata
 
     static func fstat(_ fd: Int32) throws(Errno) -> stat {

@@ -29,6 +29,14 @@ enum AmbientStartup {
         return try parent.read(RawPath(file.lastComponent.map { $0.string } ?? path))
     }
 
+    /// Opens a file the user named for appending, creating it if it is missing (a log).
+    static func appendFile(_ path: String) throws(CapStdError) -> File {
+        let file = FilePath(path)
+        let directory = file.removingLastComponent()
+        let parent = try openDirectory(directory.isEmpty ? "." : directory.string)
+        return try parent.open(RawPath(file.lastComponent.map { $0.string } ?? path), options: OpenOptions(write: true, append: true, create: true))
+    }
+
     /// Creates a fresh private directory under /tmp; returns its path and a `Dir` on it.
     static func makeTemporaryDirectory(prefix: String) throws(CapStdError) -> (path: String, dir: Dir) {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)

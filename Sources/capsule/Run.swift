@@ -28,7 +28,8 @@ struct Run: ParsableCommand {
             frames, indented), with their own exit codes: 120 the module or \
             a directory cannot be read, 121 the module is invalid or cannot be instantiated, \
             122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
-            operations are logged on standard error.
+            operations are summed up in one line on standard error at exit, after the guest's own \
+            output (--log-denials for each of them, on standard error or in a file).
 
             Like `wasmtime run`, `capsule run` sets no limit unless asked: no fuel, no time limit, \
             memory up to 4 GiB, descriptors up to the process's own limit. `capsule tenants` and \
@@ -61,6 +62,13 @@ struct Run: ParsableCommand {
     @Option(help: "Wall-clock limit in seconds: the guest is stopped wherever it is, computing or sleeping, and capsule exits 125; 0 (the default) for none.")
     var timeout: Double = 0
 
+    @Option(
+        name: .customLong("log-denials"),
+        help: ArgumentHelp(
+            "Where refused operations go: summary (one line at exit, the default), stderr (each as it happens, among the guest's own output), off, or a file each is appended to.",
+            valueName: "summary|stderr|off|FILE"))
+    var logDenials = "summary"
+
     @Option(help: ArgumentHelp(
         "For a component: call this export (a function without parameters) instead of wasi:cli/run.",
         valueName: "NAME"))
@@ -85,6 +93,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let bytes: [UInt8]
         var preopens: [Preopen] = []
+        let denials: DenialReport
         do {
             bytes = try AmbientStartup.readFile(module)
             for mapping in directories {
@@ -93,6 +102,7 @@ struct Run: ParsableCommand {
             for mapping in readOnlyDirectories {
                 preopens.append(try Preopen(guestPath: mapping.guest, dir: AmbientStartup.openDirectory(mapping.host), access: .readOnly))
             }
+            denials = try DenialReport(logDenials)
         } catch {
             printError("capsule run: \(error)")
             throw ExitCode(120)
@@ -114,11 +124,13 @@ struct Run: ParsableCommand {
                 WASIComponent.isComponent(bytes)
                 ? try WASIRunner.run(
                     try WASIComponent(bytes: bytes), entry: invoke.map(ComponentEntry.function) ?? .command,
-                    configuration: configuration)
-                : try WASIRunner.run(try WASIModule(bytes: bytes), configuration: configuration)
+                    configuration: configuration, denialSink: denials.sink)
+                : try WASIRunner.run(try WASIModule(bytes: bytes), configuration: configuration, denialSink: denials.sink)
+            denials.summarize()
             throw ExitCode(Int32(truncatingIfNeeded: result.exitCode))
         } catch let error as WASIRunError {
             printError("capsule run: \(error)")
+            denials.summarize()
             throw ExitCode(Self.exitCode(for: error))
         }
     }

@@ -131,6 +131,32 @@ struct RunCommandTests {
     }
 
     @Test(
+        "--log-denials: one summary line at exit by default, each denial on stderr, none, or each appended to a file",
+        arguments: ["summary", "stderr", "off", "file"])
+    func logDenials(mode: String) async throws {
+        let workspace = try Workspace()
+        try workspace.tree.dir.createDir("ro")
+        let module = try workspace.module("create.wasm", Guests.create)
+        let log = workspace.path + "/denials.log"
+        let options = mode == "summary" ? [] : ["--log-denials", mode == "file" ? log : mode]
+        let run = try await CapsuleProcess.run(["run"] + options + ["--ro-dir", workspace.path + "/ro::/r", module])
+        #expect(run.status != 0)
+        switch mode {
+        case "summary":
+            #expect(run.errorLines.count == 1, "\(run.stderr)")
+            #expect(run.stderr.hasPrefix("capsule run: refused ") && run.stderr.contains("path_open \"/r/new.txt\""), "\(run.stderr)")
+        case "stderr":
+            #expect(run.errorLines.count == 1 && run.stderr.contains("denied path_open"), "\(run.stderr)")
+        case "off":
+            #expect(run.stderr.isEmpty, "\(run.stderr)")
+        default:
+            #expect(run.stderr.isEmpty, "\(run.stderr)")
+            let lines = try workspace.tree.dir.readString("denials.log").split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("path_open \"/r/new.txt\" refused"), "\(lines)")
+        }
+    }
+
+    @Test(
         "fd_fdstat_get on standard output says character device for a terminal only, as Wasmtime does",
         arguments: ["pipe", "file", "terminal"])
     func standardOutputType(kind: String) async throws {

@@ -150,8 +150,9 @@ struct DeadlineTests {
     func cancellation() async throws {
         let tree = try TenantTree()
         var limits = Self.limits()
-        // Only so that a run cancellation failed to stop ends (as a timeout, failing the test).
-        limits.timeout = .seconds(30)
+        // Only so that a run cancellation failed to stop ends, as a timeout: the outcome then
+        // fails the test, however late the awaiting task resumes.
+        limits.timeout = .seconds(60)
         let configuration = try tree.configuration(limits: limits)
         let module = try Self.module(.spin)
         let pool = WASIInstancePool(module: module)
@@ -172,8 +173,10 @@ struct DeadlineTests {
             task.cancel()
             let outcome = await task.value
             // Wide: the awaiting task resumes on the cooperative pool, which the other tests
-            // running in parallel keep busy; the guest's own stop latency is capsule-bench's.
-            #expect(cancelled.duration(to: .now) < .seconds(10))
+            // running in parallel keep busy (12.5 s measured once on CI's 2 cores); what shows
+            // that cancelling stopped the guest is the outcome below, `cancelled` and not the
+            // timeout. The guest's own stop latency is capsule-bench's.
+            #expect(cancelled.duration(to: .now) < .seconds(45))
             guard case .failure(.cancelled) = outcome else {
                 Issue.record("expected a cancelled run, got \(outcome)")
                 continue

@@ -19,9 +19,7 @@ struct CapsuleProcess {
     /// Runs `capsule` on a thread of its own: waiting for a child blocks, and tests run on
     /// Swift's cooperative pool, which the other tests (servers, awaited runs) need meanwhile.
     static func run(_ arguments: [String], in directory: String? = nil, output: Output = .pipe) async throws -> CapsuleProcess {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try CapsuleProcess(arguments, in: directory, output: output) }) }.start()
-        }
+        try await onOwnThread { try CapsuleProcess(arguments, in: directory, output: output) }
     }
 
     /// Where the child's standard output goes: a pipe read into ``stdout``, a file, or the

@@ -93,12 +93,14 @@ struct RunCommandTests {
         #expect(invalid.status == 121 && invalid.errorLines.count == 1, "\(invalid.stderr)")
     }
 
-    @Test("--timeout 1 stops a spinning module with 125 within the deadline and a second")
+    @Test("--timeout 1 stops a spinning module with 125")
     func timeout() async throws {
         let workspace = try Workspace()
         let run = try await CapsuleProcess.run(["run", "--timeout", "1", try workspace.module("spin.wasm", Guests.spin)])
         #expect(run.status == 125, "\(run.stderr)")
-        #expect(run.elapsed >= .seconds(1) && run.elapsed < .seconds(2), "\(run.elapsed)")
+        // From the process's start: its launch and the module's loading count too, which a
+        // loaded CI machine can stretch; the stop latency itself is capsule-bench's.
+        #expect(run.elapsed >= .seconds(1) && run.elapsed < .seconds(5), "\(run.elapsed)")
         #expect(run.stderr.contains("time limit"))
     }
 

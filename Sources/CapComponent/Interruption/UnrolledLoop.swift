@@ -89,7 +89,11 @@ struct UnrolledLoop {
             depth -= 1
         case .block, .if:
             depth += 1
-        case .tryTable, .brOnNull, .brOnNonNull:
+        case .tryTable:
+            // A block whose catch clauses hold labels: counted, so its `end` is not the loop's.
+            unrollable = false
+            depth += 1
+        case .brOnNull, .brOnNonNull:
             unrollable = false
         case .br(let label):
             record(.branch(opcode: ModuleBinary.Opcode.br, labels: [label], depth: depth), size: written.count)

@@ -23,8 +23,9 @@ enum SourceTree {
                 if configuration.isExcluded(String(decoding: path, as: UTF8.self)) { continue }
                 if entry.type == .directory {
                     pending.append(path)
-                } else if entry.type == .regular && name.reversed().starts(with: Array(".swift".utf8).reversed()) {
-                    files.append((RawPath(bytes: path), RawPath(bytes: path).description))
+                } else if entry.type == .regular && name.count > 6 && name.suffix(6).elementsEqual(".swift".utf8) {
+                    let file = RawPath(bytes: path)
+                    files.append((file, file.description))
                 }
             }
         }

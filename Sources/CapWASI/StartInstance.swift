@@ -95,8 +95,7 @@ final class StartInstance: @unchecked Sendable {
         } catch {
             if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { throw stop }
             let description = "\(error)"
-            // The first line is WasmKit's reason; the frames after it may hold any name.
-            if description.prefix(while: { $0 != "\n" }) == "Trap: out of fuel", let budget = configuration.limits.fuel {
+            if TrapDescription.isOutOfFuel(description), let budget = configuration.limits.fuel {
                 throw .outOfFuel(budget: budget)
             }
             throw .trap(TrapDescription.bounded(description))

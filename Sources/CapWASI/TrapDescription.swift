@@ -26,4 +26,11 @@ enum TrapDescription {
         if entries.count > 1 + maxFrames { lines.append("  ... \(entries.count - 1 - maxFrames) more frames") }
         return lines.joined(separator: "\n")
     }
+
+    /// Whether `description` (a trap's, or an error wrapping one, such as `calling f: ...`) says
+    /// the fuel ran out. Only its first line is read: it ends with WasmKit's reason, and the
+    /// frames after it hold the guest's own names, which may say anything.
+    static func isOutOfFuel(_ description: String) -> Bool {
+        description.prefix(while: { $0 != "\n" }).hasSuffix("Trap: out of fuel")
+    }
 }

@@ -15,7 +15,7 @@ final class DenialReport: Sendable {
 
     private let destination: Destination
     private let seen = Mutex<(count: Int, first: Denial?)>((0, nil))
-    private let logger = Logger(label: "capsule.wasi")
+    private let log = Denial.logging(to: Logger(label: "capsule.wasi"))
 
     /// - Parameter choice: `summary`, `stderr`, `off`, or the path of a file to append to.
     init(_ choice: String) throws(CapStdError) {
@@ -35,7 +35,7 @@ final class DenialReport: Sendable {
                 if seen.first == nil { seen.first = denial }
             }
             switch self.destination {
-            case .standardError: Denial.logging(to: self.logger)(denial)
+            case .standardError: self.log(denial)
             case .file(let file): try? file.writeAll(Array((denial.description + "\n").utf8))
             case .summary, .off: break
             }

@@ -97,10 +97,7 @@ extension WASIRunner {
         func stopped(_ error: CapComponent.ComponentError) -> WASIRunError? {
             if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { return stop }
             if let exceeded = limiter.exceeded { return .memoryLimit(requested: exceeded.requested, limit: exceeded.limit) }
-            // The first line ends with WasmKit's reason; the frames after it may hold any name.
-            if let budget = configuration.limits.fuel, error.code == .trap,
-                error.message.prefix(while: { $0 != "\n" }).hasSuffix("Trap: out of fuel")
-            {
+            if let budget = configuration.limits.fuel, error.code == .trap, TrapDescription.isOutOfFuel(error.message) {
                 return .outOfFuel(budget: budget)
             }
             return nil

@@ -238,6 +238,7 @@ let package = Package(
         .testTarget(
             name: "CapsuleCLITests",
             dependencies: ["capsule", "TestSupport", "CapStd", "CapWASI", .product(name: "WAT", package: "WasmKit")],
+            exclude: ["Components"],
             swiftSettings: strictSwift
         ),
         .testTarget(

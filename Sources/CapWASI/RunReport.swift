@@ -11,7 +11,7 @@ public struct RunReport: Sendable, Equatable {
     public enum Outcome: String, Sendable, CaseIterable {
         /// The guest finished: its entry returned or it called exit, whatever the exit code.
         case exited
-        /// The guest trapped.
+        /// The guest trapped, or threw a WebAssembly exception that nothing caught.
         case trap
         /// The run passed its deadline (``WASILimits/timeout`` or its interrupter's).
         case timeout
@@ -29,12 +29,13 @@ public struct RunReport: Sendable, Equatable {
         public init(_ error: WASIRunError) {
             self =
                 switch error {
-                case .trap: .trap
+                case .trap, .uncaughtException: .trap
                 case .timeout: .timeout
                 case .cancelled: .cancelled
                 case .outOfFuel: .outOfFuel
                 case .memoryLimit: .memoryLimit
-                case .invalidModule, .invalidComponent, .instantiation, .missingStart, .missingExport: .notStarted
+                case .invalidModule, .invalidComponent, .instantiation, .missingStart, .missingExport, .invalidArguments:
+                    .notStarted
                 }
         }
     }
@@ -95,6 +96,12 @@ package struct RunEnd: Sendable {
     }
 }
 
+/// How a guest that was not stopped finished: its exit code, and what an invoked export returned.
+struct GuestFinish {
+    var exitCode: UInt32
+    var returnedValues: [String] = []
+}
+
 /// What a run is measured by: its start, its limits, and the store and limiter of its instance.
 struct RunMeter {
     let start: ContinuousClock.Instant
@@ -105,21 +112,23 @@ struct RunMeter {
     /// The run's end: `exitCode` for a guest that finished, or the error that stopped it; with
     /// the descriptor high-water mark and the denials its host counted.
     func end(
-        _ ending: Result<UInt32, WASIRunError>, peakOpenDescriptors: Int, denials: [Denial], stdout: [UInt8], stderr: [UInt8]
+        _ ending: Result<GuestFinish, WASIRunError>, peakOpenDescriptors: Int, denials: [Denial], stdout: [UInt8], stderr: [UInt8]
     ) -> RunEnd {
         let duration = start.duration(to: .now)
         let fuelUsed = limits.fuel.map { $0 - min($0, store.fuel?.remaining ?? 0) }
         let outcome: RunReport.Outcome
         let exitCode: UInt32?
         switch ending {
-        case .success(let code): (outcome, exitCode) = (.exited, code)
+        case .success(let finish): (outcome, exitCode) = (.exited, finish.exitCode)
         case .failure(let error): (outcome, exitCode) = (RunReport.Outcome(error), nil)
         }
         let report = RunReport(
             outcome: outcome, exitCode: exitCode, duration: duration, fuelUsed: fuelUsed, peakMemoryBytes: limiter.peakBytes,
             peakOpenDescriptors: peakOpenDescriptors, denials: denials.count)
-        let result = ending.map { code in
-            WASIRunResult(exitCode: code, stdout: stdout, stderr: stderr, denials: denials, report: report)
+        let result = ending.map { finish in
+            WASIRunResult(
+                exitCode: finish.exitCode, returnedValues: finish.returnedValues, stdout: stdout, stderr: stderr, denials: denials,
+                report: report)
         }
         return RunEnd(result: result, report: report, denials: denials)
     }

@@ -1,4 +1,4 @@
-// One instantiated preview 1 module with its host: runs `_start` once, or many times when pooled.
+// One instantiated preview 1 module with its host: runs its entry once, or many times when pooled.
 import CapComponent
 import WasmKit
 
@@ -12,7 +12,7 @@ final class StartInstance: @unchecked Sendable {
     let host: WASIHost
     let instance: Instance
     let limiter: MemoryLimiter
-    private let entry: Function
+    private let entry: ModuleEntryPoints
     /// Whether the store's engine meters fuel; only runs with a budget may use it, and only
     /// they need it.
     let isMetered: Bool
@@ -24,10 +24,12 @@ final class StartInstance: @unchecked Sendable {
     /// `configuration`, stopped by `interrupter` from its start function on.
     ///
     /// - Throws: ``WASIRunError/instantiation(_:)``, ``WASIRunError/memoryLimit(requested:limit:)``
-    ///   for a module declaring more memory than the limit, ``WASIRunError/missingStart``, or the
-    ///   stop of a start function that ran past the deadline or was cancelled.
+    ///   for a module declaring more memory than the limit, ``WASIRunError/missingStart`` or
+    ///   ``WASIRunError/missingExport(_:)`` for a module without `entry`, or the stop of a start
+    ///   function that ran past the deadline or was cancelled.
     init(
-        _ module: Module, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, eager: Bool = false
+        _ module: Module, entry: ModuleEntry, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter,
+        eager: Bool = false
     ) throws(WASIRunError) {
         isMetered = configuration.limits.fuel != nil
         limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
@@ -46,11 +48,11 @@ final class StartInstance: @unchecked Sendable {
         } catch {
             throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .instantiation("\(error)")
         }
-        guard let entry = instance.exports[function: "_start"] else { throw .missingStart }
-        self.entry = entry
+        self.entry = try ModuleEntryPoints(entry, of: instance)
     }
 
-    /// Runs `_start` with `configuration`, stopped by `interrupter`. A run after the first starts
+    /// Runs the entry (`_initialize`, then `_start`, `""` or the named function) with
+    /// `configuration`, stopped by `interrupter`. A run after the first starts
     /// from a new descriptor table, policy and arguments; its memory, tables and globals are the
     /// caller's to restore. The descriptors a run opened stay open until the next run or
     /// ``WASIHost/closeAll()``.
@@ -58,7 +60,7 @@ final class StartInstance: @unchecked Sendable {
         configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt start: ContinuousClock.Instant
     ) -> RunEnd {
         let meter = RunMeter(start: start, limits: configuration.limits, store: store, limiter: limiter)
-        let ending: Result<UInt32, WASIRunError>
+        let ending: Result<GuestFinish, WASIRunError>
         do throws(WASIRunError) {
             ending = .success(try invoke(configuration: configuration, denialSink: denialSink, interrupter: interrupter))
         } catch {
@@ -69,8 +71,8 @@ final class StartInstance: @unchecked Sendable {
             stderr: host.policy.captured[2] ?? [])
     }
 
-    /// Calls `_start`: the exit code, or why the guest did not finish.
-    private func invoke(configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter) throws(WASIRunError) -> UInt32 {
+    /// Calls the entry: the exit code and what it returned, or why the guest did not finish.
+    private func invoke(configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter) throws(WASIRunError) -> GuestFinish {
         if runs > 0 {
             do { try host.begin(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
                 throw .instantiation("too many preopens for the descriptor limit (\(error))")
@@ -86,12 +88,20 @@ final class StartInstance: @unchecked Sendable {
             throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .cancelled
         }
         do {
-            try entry.invoke()
-            return 0
+            try entry.initialize?.invoke()
+            guard let (name, function) = entry.main else { return GuestFinish(exitCode: 0) }
+            let arguments = try ModuleEntryPoints.values(
+                entry.arguments ?? Array(configuration.arguments.dropFirst()), for: function, named: name)
+            let returned = try function.invoke(arguments)
+            return GuestFinish(exitCode: 0, returnedValues: returned.map(ModuleEntryPoints.text))
         } catch GuestStop.exit(let code) {
-            return code
+            return GuestFinish(exitCode: code)
+        } catch let error as WASIRunError {
+            throw error
         } catch let limit as MemoryLimitExceeded {
             throw .memoryLimit(requested: limit.requested, limit: limit.limit)
+        } catch let exception as WasmKitException {
+            throw .uncaughtException(TrapDescription.bounded(Self.payload(of: exception)))
         } catch {
             if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { throw stop }
             let description = "\(error)"
@@ -100,6 +110,18 @@ final class StartInstance: @unchecked Sendable {
             }
             throw .trap(TrapDescription.bounded(description))
         }
+    }
+}
+
+extension StartInstance {
+    /// The payload values of an uncaught exception, from WasmKit's description of it (it keeps
+    /// them internal): `wasm exception (payload: [i32(77)])` is `i32(77)`.
+    static func payload(of exception: WasmKitException) -> String {
+        let description = exception.description
+        guard let open = description.firstIndex(of: "["), let close = description.lastIndex(of: "]"), open < close else {
+            return description
+        }
+        return String(description[description.index(after: open)..<close])
     }
 }
 

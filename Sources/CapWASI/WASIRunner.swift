@@ -49,15 +49,22 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidComponent(String)
     /// The module imports something no host provides, or cannot be instantiated.
     case instantiation(String)
-    /// The module has no `_start` export.
+    /// The module exports neither `_start` nor a reactor's `_initialize` (nor the default
+    /// export `""`).
     case missingStart
-    /// The component does not export the function a run calls (`wasi:cli/run`, or the one
-    /// named); the message lists what it does export.
+    /// The module or component does not export the function a run calls (`wasi:cli/run`, or
+    /// the one named); the message lists what it does export.
     case missingExport(String)
+    /// The arguments given for an invoked function do not fit its parameters (too few, or one
+    /// not of its type); nothing was called but a reactor's `_initialize`.
+    case invalidArguments(String)
     /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion, ...). The
     /// description holds the trap and at most ``TrapDescription/maxFrames`` frames of its
     /// backtrace, then how many more there were, each line escaped.
     case trap(String)
+    /// A module's WebAssembly exception reached its entry uncaught (a C++ `throw` nothing
+    /// catches, under `-fwasm-exceptions`); the payload values are given.
+    case uncaughtException(String)
     /// The fuel budget ran out.
     case outOfFuel(budget: UInt64)
     /// Linear memory would have grown past the limit.
@@ -75,9 +82,11 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidModule(let reason): "invalid WebAssembly module: \(Untrusted.printable(reason))"
         case .invalidComponent(let reason): "invalid WebAssembly component: \(Untrusted.printable(reason))"
         case .instantiation(let reason): "cannot instantiate the module or component: \(Untrusted.printable(reason))"
-        case .missingStart: "the module exports no _start function"
+        case .missingStart: "the module exports no _start function (nor _initialize, as a reactor would)"
         case .missingExport(let message): Untrusted.printable(message)
+        case .invalidArguments(let message): "invalid arguments: \(Untrusted.printable(message))"
         case .trap(let reason): "the guest trapped: \(reason)"
+        case .uncaughtException(let payload): "the guest threw a WebAssembly exception that nothing caught (payload: \(payload))"
         case .outOfFuel(let budget): "the guest ran out of fuel (budget \(budget))"
         case .memoryLimit(let requested, let limit): "the guest asked for \(requested) bytes of memory (limit \(limit))"
         case .timeout(let limit): "the guest exceeded its time limit of \(limit)"
@@ -97,8 +106,13 @@ public enum WASIRunError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// What a finished guest run produced.
 public struct WASIRunResult: Sendable {
-    /// The code passed to `proc_exit`, or 0 if `_start` returned.
+    /// The code passed to `proc_exit`, or 0 if the entry returned.
     public let exitCode: UInt32
+    /// What an invoked function (``ModuleEntry/function(_:arguments:)``,
+    /// ``ComponentEntry/invocation(_:)``) returned, as `wasmtime run --invoke` prints it: one
+    /// text per core value, or one WAVE text of a component function's result (`()` for none).
+    /// Empty for commands.
+    public let returnedValues: [String]
     /// Standard output and error, where they were captured.
     public let stdout: [UInt8]
     public let stderr: [UInt8]
@@ -112,8 +126,9 @@ public struct WASIRunResult: Sendable {
     /// Wall-clock time of the run, instantiation included.
     public var wallTime: Duration { report.duration }
 
-    init(exitCode: UInt32, stdout: [UInt8], stderr: [UInt8], denials: [Denial], report: RunReport) {
+    init(exitCode: UInt32, returnedValues: [String], stdout: [UInt8], stderr: [UInt8], denials: [Denial], report: RunReport) {
         self.exitCode = exitCode
+        self.returnedValues = returnedValues
         self.stdout = stdout
         self.stderr = stderr
         self.denials = denials
@@ -143,11 +158,13 @@ public enum WASIRunner {
         }
     }
 
-    /// Runs `_start` of `module` in a new instance with `configuration`, on the calling thread.
-    /// Every descriptor the instance opened is closed when this returns or throws; preopened
-    /// `Dir`s stay the embedder's.
+    /// Runs `module` in a new instance with `configuration`, on the calling thread: `_start`,
+    /// or a reactor's `_initialize` and default export, or the function `entry` names. Every
+    /// descriptor the instance opened is closed when this returns or throws; preopened `Dir`s
+    /// stay the embedder's.
     ///
     /// - Parameters:
+    ///   - entry: What to call (``ModuleEntry``); by default what `wasmtime run` calls.
     ///   - denialSink: receives each refused operation as it happens (they are also in the
     ///     result); by default a `.notice` line on the `capsule.wasi` logger.
     ///   - interrupter: Cancel it from any thread to stop the run (``WASIRunError/cancelled``);
@@ -155,21 +172,23 @@ public enum WASIRunner {
     /// - Throws: ``WASIRunError``; ``WASIRunError/timeout(_:)`` once ``WASILimits/timeout`` has
     ///   passed, wherever the guest is (``InterruptPoints``).
     public static func run(
-        _ module: WASIModule, configuration: WASIConfiguration,
+        _ module: WASIModule, entry: ModuleEntry = .command, configuration: WASIConfiguration,
         denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
     ) throws(WASIRunError) -> WASIRunResult {
-        try runReporting(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter).result.get()
+        try runReporting(module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter).result.get()
     }
 
-    /// ``run(_:configuration:denialSink:interrupter:)``, with the report of a failed run too.
+    /// ``run(_:entry:configuration:denialSink:interrupter:)``, with the report of a failed run too.
     package static func runReporting(
-        _ module: WASIModule, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter?
+        _ module: WASIModule, entry: ModuleEntry = .command, configuration: WASIConfiguration, denialSink: DenialSink?,
+        interrupter: Interrupter?
     ) -> RunEnd {
         let start = ContinuousClock.now
         let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let instance: StartInstance
         do throws(WASIRunError) {
-            instance = try StartInstance(module.module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            instance = try StartInstance(
+                module.module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         } catch {
             return RunEnd(failure: error, startedAt: start)
         }

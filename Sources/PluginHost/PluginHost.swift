@@ -32,21 +32,24 @@ public enum PluginRunError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// A compiled plugin: a preview 1 module whose `_start` runs, or a WASI 0.2 component and the
-/// export the host calls.
+/// A compiled plugin, and the export the host calls: a preview 1 module (a command's `_start`;
+/// a reactor's `_initialize`, then its default export `""` if it has one; or a named function)
+/// or a WASI 0.2 component.
 public enum Plugin: Sendable {
-    case module(WASIModule)
+    case module(WASIModule, entry: ModuleEntry = .command)
     case component(WASIComponent, entry: ComponentEntry)
 
-    /// Reads a module or a component, whichever `bytes` are. A component's plain `run`
-    /// export is called, the design document's plugin shape; `wasi:cli/run` if it has none.
+    /// Reads a module or a component, whichever `bytes` are. A module runs as `wasmtime run`
+    /// runs it (``ModuleEntry/command``) unless `moduleEntry` says otherwise. A component's
+    /// plain `run` export is called, the design document's plugin shape, unless
+    /// `componentEntry` says otherwise.
     ///
     /// - Throws: ``WASIRunError/invalidModule(_:)`` or ``WASIRunError/invalidComponent(_:)``.
-    public init(bytes: [UInt8], componentEntry: ComponentEntry? = nil) throws(WASIRunError) {
+    public init(bytes: [UInt8], moduleEntry: ModuleEntry = .command, componentEntry: ComponentEntry? = nil) throws(WASIRunError) {
         if WASIComponent.isComponent(bytes) {
             self = .component(try WASIComponent(bytes: bytes), entry: componentEntry ?? .function("run"))
         } else {
-            self = .module(try WASIModule(bytes: bytes))
+            self = .module(try WASIModule(bytes: bytes), entry: moduleEntry)
         }
     }
 }
@@ -90,7 +93,7 @@ public struct PluginHost: Sendable {
         self.telemetry = telemetry ?? RunTelemetry(plugin: programName)
         instancePool =
             switch (plugin, reuse) {
-            case (.module(let module), let reuse?): WASIInstancePool(module: module, reuse: reuse)
+            case (.module(let module, let entry), let reuse?): WASIInstancePool(module: module, entry: entry, reuse: reuse)
             default: nil
             }
     }
@@ -140,11 +143,11 @@ public struct PluginHost: Sendable {
         }
         let end =
             switch plugin {
-            case .module(let module):
+            case .module(let module, let entry):
                 if let instancePool {
                     instancePool.runReporting(configuration, owner: tenant.tenant, denialSink: denialSink, interrupter: interrupter)
                 } else {
-                    WASIRunner.runReporting(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+                    WASIRunner.runReporting(module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
                 }
             case .component(let component, let entry):
                 WASIRunner.runReporting(component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)

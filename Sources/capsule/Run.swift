@@ -21,13 +21,20 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a wasm32-wasip1 program or a WASI 0.2 component with only the directories you grant.",
         discussion: """
-            A component (wasm32-wasip2, or a module wrapped with the preview 1 adapter) runs its \
-            wasi:cli/run export, or the plain export named by --invoke; the same flags apply to both. \
-            The guest's standard streams are the terminal's, and capsule exits with the guest's exit \
+            What runs is what `wasmtime run` runs. A module: its _start (a command); or, for a \
+            reactor, its _initialize and then its default export "" if it has one; or, with \
+            --invoke NAME, the function NAME (after _initialize), its parameters read from the \
+            arguments after the module (i32 and i64 in decimal or 0x hexadecimal, f32 and f64 as \
+            decimals, inf or nan) and what it returns printed, one value per line. A component \
+            (wasm32-wasip2, or a module wrapped with the preview 1 adapter): its wasi:cli/run \
+            export; or, with --invoke 'NAME(ARGS)', the function NAME called with arguments in \
+            WAVE (42, "text", [1, 2], {field: 1}, some(1), ok(1), red, {read, write}) and its \
+            result printed in WAVE. The same flags apply to both. The guest's standard streams are the terminal's, and capsule exits with the guest's exit \
             code (a component's run returning err is 1). Errors are one line on standard error (a trap adds its first \
-            frames, indented), with their own exit codes: 120 the module or \
-            a directory cannot be read, 121 the module is invalid or cannot be instantiated, \
-            122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
+            frames, indented), with their own exit codes: 1 a WebAssembly exception nothing caught \
+            (as under wasmtime run), 64 arguments that do not fit --invoke's \
+            function, 120 the module or a directory cannot be read, 121 the module is invalid, \
+            cannot be instantiated or lacks the function to call, 122 the guest trapped, 123 out of fuel, 124 memory limit, 125 time limit. Refused \
             operations are summed up in one line on standard error at exit, after the guest's own \
             output (--log-denials for each of them, on standard error or in a file).
 
@@ -70,7 +77,7 @@ struct Run: ParsableCommand {
     var logDenials = "summary"
 
     @Option(help: ArgumentHelp(
-        "For a component: call this export (a function without parameters) instead of wasi:cli/run.",
+        "Call this function instead: for a module NAME, its arguments after the module; for a component NAME(ARGS), in WAVE.",
         valueName: "NAME"))
     var invoke: String?
 
@@ -123,9 +130,13 @@ struct Run: ParsableCommand {
             let result =
                 WASIComponent.isComponent(bytes)
                 ? try WASIRunner.run(
-                    try WASIComponent(bytes: bytes), entry: invoke.map(ComponentEntry.function) ?? .command,
+                    try WASIComponent(bytes: bytes), entry: invoke.map(ComponentEntry.invocation) ?? .command,
                     configuration: configuration, denialSink: denials.sink)
-                : try WASIRunner.run(try WASIModule(bytes: bytes), configuration: configuration, denialSink: denials.sink)
+                : try WASIRunner.run(
+                    try WASIModule(bytes: bytes), entry: invoke.map { .function($0, arguments: arguments) } ?? .command,
+                    configuration: configuration, denialSink: denials.sink)
+            // Printed after the guest's own output, as `wasmtime run` prints them.
+            for value in result.returnedValues { print(value) }
             denials.summarize()
             throw ExitCode(Int32(truncatingIfNeeded: result.exitCode))
         } catch let error as WASIRunError {
@@ -137,8 +148,11 @@ struct Run: ParsableCommand {
 
     static func exitCode(for error: WASIRunError) -> Int32 {
         switch error {
+        case .invalidArguments: 64
         case .invalidModule, .invalidComponent, .instantiation, .missingStart, .missingExport: 121
         case .trap: 122
+        // As under `wasmtime run`, which reports an uncaught exception as an error (1), not a trap.
+        case .uncaughtException: 1
         case .outOfFuel: 123
         case .memoryLimit: 124
         case .timeout: 125

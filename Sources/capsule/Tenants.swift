@@ -26,11 +26,11 @@ struct Tenants: AsyncParsableCommand {
     var json = false
 
     @Option(help: ArgumentHelp(
-        "For a component: the export to call (a function without parameters); by default run, else wasi:cli/run.",
+        "The export to call, a function without parameters: for a module instead of _start (or a reactor's default export), after _initialize; for a component instead of run, else wasi:cli/run.",
         valueName: "NAME"))
     var invoke: String?
 
-    @Argument(help: "The plugin: a preview 1 module, or a component exporting run (or wasi:cli/run).")
+    @Argument(help: "The plugin: a preview 1 module (a command, or a reactor), or a component exporting run (or wasi:cli/run).")
     var module: String
 
     func run() async throws {
@@ -91,10 +91,11 @@ struct Tenants: AsyncParsableCommand {
         if rows.contains(where: { $0.exitCode != 0 }) { throw ExitCode(1) }
     }
 
-    /// The plugin in `bytes`; a component is called through `invoke`, its `run` export, or
+    /// The plugin in `bytes`. A module runs `invoke` if given (after `_initialize`), else as
+    /// `capsule run` runs it; a component is called through `invoke`, its `run` export, or
     /// `wasi:cli/run`, the first it has.
     static func plugin(_ bytes: [UInt8], invoke: String?) throws -> Plugin {
-        guard WASIComponent.isComponent(bytes) else { return try Plugin(bytes: bytes) }
+        guard WASIComponent.isComponent(bytes) else { return try Plugin(bytes: bytes, moduleEntry: invoke.map { .function($0) } ?? .command) }
         let component = try WASIComponent(bytes: bytes)
         if let invoke { return .component(component, entry: .function(invoke)) }
         return .component(component, entry: component.exportsFunction("run") ? .function("run") : .command)

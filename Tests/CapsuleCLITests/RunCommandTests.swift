@@ -1,6 +1,7 @@
 // `capsule run` as a user runs it: exit codes 120–125, HOST::GUEST preopens, read-only ones, --env.
 import Foundation
 import Testing
+import TestSupport
 
 /// Guests in WAT, each a preview 1 program.
 enum Guests {
@@ -172,6 +173,18 @@ struct RunCommandTests {
         let output: CapsuleProcess.Output = kind == "pipe" ? .pipe : kind == "file" ? .file(workspace.path + "/out.txt") : .terminal
         let run = try await CapsuleProcess.run(["run", module], output: output)
         #expect(run.status == (kind == "terminal" ? 2 : 0), "\(kind): \(run.stderr)")
+    }
+
+    @Test(
+        "wasi:cli/terminal-stdout gives a component a terminal for a terminal only, as Wasmtime does",
+        arguments: ["pipe", "file", "terminal"])
+    func componentTerminal(kind: String) async throws {
+        let workspace = try Workspace()
+        // limits.wasm's exit-err-on-terminal exits with err (1) when it gets a terminal-output.
+        let component = repositoryRoot.appending("Tests/CapWASITests/Components/limits.wasm").string
+        let output: CapsuleProcess.Output = kind == "pipe" ? .pipe : kind == "file" ? .file(workspace.path + "/out.txt") : .terminal
+        let run = try await CapsuleProcess.run(["run", "--invoke", "exit-err-on-terminal()", component], output: output)
+        #expect(run.status == (kind == "terminal" ? 1 : 0), "\(kind): \(run.stderr)")
     }
 
     @Test("--env KEY=VALUE reaches the guest as it is, '=' in the value included; --env without '=' is a usage error")

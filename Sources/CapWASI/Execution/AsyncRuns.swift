@@ -3,19 +3,19 @@ import CapComponent
 import Logging
 
 extension WASIRunner {
-    /// Runs `_start` of `module` in a new instance, as ``run(_:configuration:denialSink:interrupter:)``
+    /// Runs `module` in a new instance, as ``run(_:entry:configuration:denialSink:interrupter:)``
     /// does, on one of `executor`'s threads; the awaiting task is suspended meanwhile and never
     /// runs guest code on Swift's cooperative pool.
     ///
     /// Cancelling the awaiting task stops the guest at its next check
     /// (``WASIRunError/cancelled``); a task cancelled before its run began never instantiates.
     public static func run(
-        _ module: WASIModule, configuration: WASIConfiguration,
+        _ module: WASIModule, entry: ModuleEntry = .command, configuration: WASIConfiguration,
         denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), executor: GuestExecutor = .shared
     ) async throws(WASIRunError) -> WASIRunResult {
         let interrupter = Interrupter()
         return try await executor.run(cancelling: interrupter) { () throws(WASIRunError) in
-            try run(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            try run(module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         }
     }
 
@@ -35,7 +35,7 @@ extension WASIRunner {
 }
 
 extension WASIInstancePool {
-    /// Runs `_start` in a warm or new instance, as ``run(_:owner:denialSink:interrupter:)``
+    /// Runs the pool's entry in a warm or new instance, as ``run(_:owner:denialSink:interrupter:)``
     /// does, on one of `executor`'s threads; the awaiting task is suspended meanwhile, and
     /// cancelling it stops the guest (``WASIRunError/cancelled``) and discards the instance.
     public func run(

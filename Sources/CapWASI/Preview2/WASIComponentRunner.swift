@@ -33,8 +33,15 @@ public enum ComponentEntry: Sendable, Hashable {
     /// `run` of `wasi:cli/run@0.2.x`, as `wasmtime run` calls it: `ok` is exit code 0, `err` 1.
     case command
     /// A function the component exports directly, such as the plain `run: func()` a plugin
-    /// exports for its host; it takes no arguments and returns nothing or a `result`.
+    /// exports for its host; it takes no arguments and returns nothing or a `result` (`err`
+    /// is exit code 1).
     case function(String)
+    /// A call written as `wasmtime run --invoke` takes it, in WAVE (``WAVE``): `name(arguments)`,
+    /// where `name` is a function the component exports, `interface.name`, or
+    /// `namespace:package/interface.name@version`; a plain name not exported directly is looked
+    /// for in every exported interface. The exit code is 0 whatever it returns, and what it
+    /// returned is in ``WASIRunResult/returnedValues``.
+    case invocation(String)
 }
 
 extension WASIRunner {
@@ -74,7 +81,7 @@ extension WASIRunner {
         let host = Preview2Host(configuration: configuration, sink: denialSink, interrupter: interrupter)
         defer { host.closeAll() }
         let meter = RunMeter(start: start, limits: configuration.limits, store: store, limiter: limiter)
-        let ending: Result<UInt32, WASIRunError>
+        let ending: Result<GuestFinish, WASIRunError>
         do throws(WASIRunError) {
             ending = .success(
                 try call(entry, of: component, in: store, limiter: limiter, host: host, configuration: configuration, interrupter: interrupter))
@@ -86,11 +93,20 @@ extension WASIRunner {
             stderr: host.policy.captured[2] ?? [])
     }
 
-    /// Instantiates `component` and calls `entry`: the exit code, or why the guest did not finish.
+    /// Instantiates `component` and calls `entry`: the exit code and what an invocation
+    /// returned, or why the guest did not finish.
     private static func call(
         _ entry: ComponentEntry, of component: WASIComponent, in store: Store, limiter: MemoryLimiter, host: Preview2Host,
         configuration: WASIConfiguration, interrupter: Interrupter
-    ) throws(WASIRunError) -> UInt32 {
+    ) throws(WASIRunError) -> GuestFinish {
+        // An invocation that is not WAVE is refused before anything runs.
+        let target: Target
+        switch entry {
+        case .command: target = .command
+        case .function(let name): target = .function(name)
+        case .invocation(let text):
+            do { target = .call(try WAVE.Call(text)) } catch { throw .invalidArguments("--invoke \(text): \(error)") }
+        }
         let linker = ComponentLinker(engine: store.engine)
         host.bind(to: linker, for: component.component)
 
@@ -112,34 +128,72 @@ extension WASIRunner {
             instance = try linker.instantiate(component.component, in: store, interrupter: interrupter)
         } catch {
             // A guest may exit from a start function.
-            if let code = host.exitCode { return code }
+            if let code = host.exitCode { return GuestFinish(exitCode: code) }
             throw stopped(error) ?? .instantiation(error.description)
         }
-        guard let function = exported(entry, instance) else {
-            let exports = instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ")
-            switch entry {
-            case .command: throw .missingExport("the component exports no wasi:cli/run@0.2 interface (it exports \(exports))")
-            case .function(let name): throw .missingExport("the component exports no function \(name) (it exports \(exports))")
+        let function = try exported(target, instance)
+        var arguments: [ComponentValue] = []
+        var invocation: WAVE.Call?
+        if case .call(let call) = target {
+            invocation = call
+            do { arguments = try call.values(for: function.type) } catch {
+                throw .invalidArguments("--invoke \(call.name): \(error)")
             }
         }
         do {
-            switch try function.call([]) {
-            case .result(.failure)?: return 1
-            default: return 0
-            }
+            let returned = try function.call(arguments)
+            if invocation != nil { return GuestFinish(exitCode: 0, returnedValues: [WAVE.text(returned: returned, of: function.type)]) }
+            if case .result(.failure)? = returned { return GuestFinish(exitCode: 1) }
+            return GuestFinish(exitCode: 0)
         } catch {
-            if let code = host.exitCode { return code }
+            if let code = host.exitCode { return GuestFinish(exitCode: code) }
             throw stopped(error) ?? .trap(TrapDescription.bounded(error.description))
         }
     }
 
-    private static func exported(_ entry: ComponentEntry, _ instance: ComponentInstance) -> ComponentInstance.ExportedFunction? {
-        switch entry {
-        case .function(let name):
-            return instance.function(name)
+    /// A ``ComponentEntry`` with its invocation read.
+    private enum Target {
+        case command
+        case function(String)
+        case call(WAVE.Call)
+    }
+
+    /// The function `target` calls.
+    ///
+    /// - Throws: ``WASIRunError/missingExport(_:)`` listing what the component does export.
+    private static func exported(_ target: Target, _ instance: ComponentInstance) throws(WASIRunError) -> ComponentInstance.ExportedFunction {
+        let exports = instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ")
+        switch target {
         case .command:
             let interface = instance.exportNames.first { $0.hasPrefix("wasi:cli/run@0.2.") }
-            return interface.flatMap { instance.function($0, "run") }
+            guard let function = interface.flatMap({ instance.function($0, "run") }) else {
+                throw .missingExport("the component exports no wasi:cli/run@0.2 interface (it exports \(exports))")
+            }
+            return function
+        case .function(let name):
+            guard let function = instance.function(name) else {
+                throw .missingExport("the component exports no function \(name) (it exports \(exports))")
+            }
+            return function
+        case .call(let invocation):
+            if let function = instance.function(invocation.name) { return function }
+            let (interface, name) = invocation.qualified
+            if let interface {
+                guard let function = instance.function(interface, name) else {
+                    throw .missingExport("the component exports no function \(name) in \(interface) (it exports \(exports))")
+                }
+                return function
+            }
+            // A plain name: the one function of that name among the exported interfaces.
+            let found = instance.exportNames.compactMap { interface in instance.function(interface, name).map { (interface, $0) } }
+            guard let (_, function) = found.first else {
+                throw .missingExport("the component exports no function \(name) (it exports \(exports))")
+            }
+            guard found.count == 1 else {
+                let names = found.map { "\($0.0).\(name)" }.joined(separator: ", ")
+                throw .missingExport("more than one exported interface has a function \(name); name one: \(names)")
+            }
+            return function
         }
     }
 }

@@ -1,4 +1,4 @@
-// Running a module's `_start` again and again in warm instances, put back between runs.
+// Running a module again and again in warm instances, put back between runs.
 import CapComponent
 import Logging
 import Synchronization
@@ -24,6 +24,8 @@ import WasmKit
 public final class WASIInstancePool: Sendable {
     /// The module as the embedder gave it; instances run a rewritten copy.
     public let module: WASIModule
+    /// What each run calls.
+    public let entry: ModuleEntry
     /// Who may get which instance, and how many are kept.
     public let reuse: InstanceReuse
     /// Why this module's instances are never reused, or `nil` when they are.
@@ -53,9 +55,11 @@ public final class WASIInstancePool: Sendable {
     /// The pool's counts so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
-    /// A pool for `module`. The module is rewritten once, here, to export its hidden state.
-    public init(module: WASIModule, reuse: InstanceReuse = InstanceReuse()) {
+    /// A pool for `module`, whose runs call `entry`. The module is rewritten once, here, to
+    /// export its hidden state.
+    public init(module: WASIModule, entry: ModuleEntry = .command, reuse: InstanceReuse = InstanceReuse()) {
         self.module = module
+        self.entry = entry
         self.reuse = reuse
         let rewritten: (bytes: [UInt8], exports: StateExports)
         do { rewritten = try StateExports.rewrite(module.bytes) } catch {
@@ -72,7 +76,7 @@ public final class WASIInstancePool: Sendable {
         }
     }
 
-    /// Runs `_start` with `configuration` in an idle instance of `owner` (any owner's, with
+    /// Runs the entry with `configuration` in an idle instance of `owner` (any owner's, with
     /// ``InstanceReuse/acrossOwners``), or in a new one, on the calling thread. Every
     /// descriptor the run opened is closed when this returns or throws; preopened `Dir`s stay
     /// the embedder's. A run stopped by its deadline or a cancellation discards its instance.
@@ -94,7 +98,8 @@ public final class WASIInstancePool: Sendable {
     ) -> RunEnd {
         let start = ContinuousClock.now
         guard let prepared else {
-            return WASIRunner.runReporting(module, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            return WASIRunner.runReporting(
+                module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         }
         let interrupter = WASIRunner.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let key = reuse.acrossOwners ? "" : owner
@@ -105,7 +110,7 @@ public final class WASIInstancePool: Sendable {
             let images = sharedImages.withLock { $0 }
             do throws(WASIRunError) {
                 instance = try PooledInstance(
-                    prepared, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
+                    prepared, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
                     eager: reuse.eagerTranslation, images: images)
             } catch {
                 return RunEnd(failure: error, startedAt: start)
@@ -150,10 +155,11 @@ private final class PooledInstance: @unchecked Sendable {
     private let tableGrowthsAtSnapshot: Int
 
     init(
-        _ prepared: (module: Module, exports: StateExports), configuration: WASIConfiguration, denialSink: DenialSink?,
-        interrupter: Interrupter, eager: Bool, images: [MemoryImage]?
+        _ prepared: (module: Module, exports: StateExports), entry: ModuleEntry, configuration: WASIConfiguration,
+        denialSink: DenialSink?, interrupter: Interrupter, eager: Bool, images: [MemoryImage]?
     ) throws(WASIRunError) {
-        start = try StartInstance(prepared.module, configuration: configuration, denialSink: denialSink, interrupter: interrupter, eager: eager)
+        start = try StartInstance(
+            prepared.module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, eager: eager)
         do { snapshot = try InstanceSnapshot(of: start.instance, exports: prepared.exports, images: images) } catch {
             throw .instantiation("cannot snapshot the instance: \(error)")
         }

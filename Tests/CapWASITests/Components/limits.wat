@@ -1,6 +1,7 @@
 ;; The core module of limits.wasm (see limits.wit and build.sh): each export ends a run one way,
 ;; except echo-stdin, which copies standard input to standard output, and sockets-refused, which
-;; traps unless creating a TCP socket fails with access-denied. spin, recurse, fill and sleep never
+;; traps unless creating a TCP socket fails with access-denied, and exit-err-on-terminal, which exits
+;; with err when wasi:cli/terminal-stdout says standard output is a terminal. spin, recurse, fill and sleep never
 ;; end by themselves.
 (module
   (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
@@ -15,6 +16,8 @@
   (import "wasi:io/poll@0.2.0" "[method]pollable.block" (func $block (param i32)))
   (import "wasi:sockets/instance-network@0.2.0" "instance-network" (func $network (result i32)))
   (import "wasi:sockets/tcp-create-socket@0.2.0" "create-tcp-socket" (func $create-tcp (param i32 i32)))
+  ;; option<own<terminal-output>>, through a return area: the case byte, then the handle.
+  (import "wasi:cli/terminal-stdout@0.2.0" "get-terminal-stdout" (func $get-terminal-stdout (param i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 4096))
   ;; A bump allocator: lists the host returns land above 4096 and are never freed.
@@ -79,4 +82,7 @@
   ;; The same in 16 MiB, for debug builds, whose memory.fill is a byte loop.
   (func (export "fill-16m") (call $fill (i32.const 256)))
   (func (export "sleep") (call $block (call $subscribe-duration (i64.const 3600000000000))))
+  (func (export "exit-err-on-terminal")
+    (call $get-terminal-stdout (i32.const 2048))
+    (if (i32.load8_u (i32.const 2048)) (then (call $exit (i32.const 1)))))
 )

@@ -1,4 +1,5 @@
 // Rewriting a core module so that its guest calls the host at every loop header and at the entry of every function that loops or calls.
+import WasmKit
 import WasmParser
 
 /// A load-time rewrite of a core module after which its guest can always be stopped: the guest
@@ -41,10 +42,15 @@ import WasmParser
 /// operation and memory in use; and one more reading of the module when it is loaded.
 /// BENCHMARKS.md measures it.
 ///
+/// The same pass works around a defect of WasmKit 0.4.2's exception handling: a `try_table`
+/// whose catch leaves another `try_table` is rerouted through blocks of its own (``LabelFrames``),
+/// the labels inside it renumbered.
+///
 /// **Non-goals.** A host function the guest calls is not interrupted by the rewrite (hosts that
 /// block check themselves), nor is `memory.grow`. Custom sections that hold code offsets
 /// (DWARF, branch hints) are copied as they are and no longer match the code; the `name`
-/// section is renumbered, or dropped if it does not parse. The counter is hidden from the
+/// section is renumbered, or dropped if it does not parse (the label names of a function whose
+/// catches were rerouted are off by the blocks added). The counter is hidden from the
 /// guest's code (which cannot name it) but not from the host: a rewrite that exports every
 /// mutable global exports it too.
 ///
@@ -87,13 +93,16 @@ public enum InterruptPoints {
         let outline = try ModuleOutline(bytes)
         let rewrite = try Rewrite(outline)
         var pieced = PiecedOperations(firstFunction: rewrite.firstAddedFunction)
+        var blockTypes = AddedBlockTypes(firstIndex: rewrite.piecedType + 1)
         var bodies: [Rewrite.Body] = []
         bodies.reserveCapacity(outline.codes.count)
         for (index, code) in outline.codes.enumerated() {
-            bodies.append(try rewrite.body(code, parameters: try outline.parameterCount(ofDefined: index), pieced: &pieced))
+            bodies.append(
+                try rewrite.body(
+                    code, parameters: try outline.parameterCount(ofDefined: index), pieced: &pieced, blockTypes: &blockTypes))
         }
-        guard bodies.contains(where: \.hasCheckPoints) else { return bytes }
-        return try rewrite.module(bodies: bodies, pieced: pieced)
+        guard bodies.contains(where: { $0.hasCheckPoints || $0.hasReroutedCatches }) else { return bytes }
+        return try rewrite.module(bodies: bodies, pieced: pieced, blockTypes: blockTypes)
     }
 
     /// Why a module could not be instrumented.
@@ -131,6 +140,10 @@ private struct ModuleOutline {
     private(set) var codes: [Code] = []
     /// The number of parameters of each type (0 for a type that is not a function's).
     private(set) var typeParameterCounts: [Int] = []
+    /// Each type that is a function's, by index.
+    private(set) var functionSignatures: [WasmTypes.FunctionType?] = []
+    /// The type of each tag, imported ones first.
+    private(set) var tagTypes: [UInt32] = []
     /// The type of each defined function.
     private(set) var functionTypes: [UInt32] = []
     /// Whether each memory, imported ones first, has 64-bit addresses.
@@ -155,9 +168,10 @@ private struct ModuleOutline {
             case .customSection(let section): isNameSection = section.name == "name"
             case .typeSection(let groups):
                 typeCount = groups.reduce(0) { $0 + $1.types.count }
-                typeParameterCounts = groups.flatMap(\.types).map { type in
-                    if case .function(let function) = type.body { function.parameters.count } else { 0 }
+                functionSignatures = groups.flatMap(\.types).map { type in
+                    if case .function(let function) = type.body { function } else { nil }
                 }
+                typeParameterCounts = functionSignatures.map { $0?.parameters.count ?? 0 }
             case .importSection(let imports):
                 for entry in imports {
                     switch entry.descriptor {
@@ -165,7 +179,7 @@ private struct ModuleOutline {
                     case .global: globalImportCount += 1
                     case .memory(let type): memoryIs64.append(type.isMemory64)
                     case .table(let type): tableIs64.append(type.limits.isMemory64)
-                    case .tag: break
+                    case .tag(let type): tagTypes.append(type)
                     }
                 }
             case .functionSection(let types):
@@ -180,6 +194,7 @@ private struct ModuleOutline {
             case .tableSection(let tables): tableIs64 += tables.map(\.type.limits.isMemory64)
             case .globalSection(let globals): definedGlobalCount = globals.count
             case .codeSection(let codes): self.codes = codes
+            case .tagSection(let tags): tagTypes += tags.map(\.type)
             default: break
             }
             sections.append(Section(id: id, range: start..<parser.offset, payload: header.offset..<parser.offset, isNameSection: isNameSection))
@@ -204,6 +219,33 @@ private struct ModuleOutline {
         guard case .funcType(let index) = type else { return false }
         guard index < typeParameterCounts.count else { throw InterruptPoints.Failure("a block has the type \(index), which does not exist") }
         return typeParameterCounts[Int(index)] > 0
+    }
+
+    /// The parameters a block of type `type` takes.
+    func parameters(of type: BlockType) throws(InterruptPoints.Failure) -> [WasmTypes.ValueType] {
+        guard case .funcType(let index) = type else { return [] }
+        guard index < functionSignatures.count, let signature = functionSignatures[Int(index)] else {
+            throw InterruptPoints.Failure("a block has the type \(index), which is not a function type")
+        }
+        return signature.parameters
+    }
+
+    /// The values a catch clause passes to its label: its tag's parameters, then an `exnref`
+    /// for the `_ref` forms.
+    func payload(of clause: CatchClause) throws(InterruptPoints.Failure) -> [WasmTypes.ValueType] {
+        func tag(_ index: UInt32) throws(InterruptPoints.Failure) -> [WasmTypes.ValueType] {
+            guard index < tagTypes.count, tagTypes[Int(index)] < functionSignatures.count,
+                let signature = functionSignatures[Int(tagTypes[Int(index)])]
+            else { throw InterruptPoints.Failure("a catch names the tag \(index), which does not exist") }
+            return signature.parameters
+        }
+        let exnref = WasmTypes.ValueType.ref(.exnRef)
+        switch clause {
+        case .catch(let index, _): return try tag(index)
+        case .catchRef(let index, _): return try tag(index) + [exnref]
+        case .catchAll: return []
+        case .catchAllRef: return [exnref]
+        }
     }
 
     /// Whether the memory `index` has 64-bit addresses.
@@ -237,6 +279,8 @@ private struct Rewrite {
         /// declared ones: `scratch` (`i32`), the activation's loop `counter` (`i32`) and `wide`
         /// (`i64`, a 64-bit bulk operation's length).
         let hasCheckPoints: Bool
+        /// Whether a `try_table`'s catches were rerouted (``LabelFrames``).
+        var hasReroutedCatches = false
     }
 
     let outline: ModuleOutline
@@ -347,7 +391,11 @@ private struct Rewrite {
     ///   - parameters: How many parameters the function takes.
     ///   - pieced: The functions added for bulk operations in pieces, to which this body's are
     ///     added.
-    func body(_ code: Code, parameters: Int, pieced: inout PiecedOperations) throws(InterruptPoints.Failure) -> Body {
+    ///   - blockTypes: The types added for the blocks of rerouted catches (``LabelFrames``), to
+    ///     which this body's are added.
+    func body(
+        _ code: Code, parameters: Int, pieced: inout PiecedOperations, blockTypes: inout AddedBlockTypes
+    ) throws(InterruptPoints.Failure) -> Body {
         // The added locals, after the parameters and the declared locals.
         guard let scratch = UInt32(exactly: parameters + code.locals.count), scratch < UInt32.max - 2 else {
             throw InterruptPoints.Failure("a function has too many locals")
@@ -369,6 +417,8 @@ private struct Rewrite {
         var renumbered = false
         // The last loop begun with no loop begun inside it yet, to be unrolled at its end.
         var innermost: UnrolledLoop?
+        var frames = LabelFrames()
+        var rerouted = false
         while let visit = try Self.next(&parser) {
             visit(visitor: &recorder)
             let start = recorder.binaryOffset - base
@@ -378,6 +428,10 @@ private struct Rewrite {
             }
             let instruction = expression[(expression.startIndex + start)..<(expression.startIndex + end)]
             let written = output.count
+            if let labelled = try labelled(recorder.instruction, instruction, frames: &frames, blockTypes: &blockTypes) {
+                output += labelled
+                rerouted = rerouted || frames.rerouted > 0
+            } else {
             switch recorder.instruction {
             case .call(let index):
                 calls = true
@@ -443,7 +497,11 @@ private struct Rewrite {
             default:
                 output += instruction
             }
-            if case .loop(let type) = recorder.instruction {
+            }
+            if frames.rerouted > 0 {
+                // Inside a rerouted try_table the bytes are not the instructions' own.
+                innermost = nil
+            } else if case .loop(let type) = recorder.instruction {
                 innermost = UnrolledLoop(header: instruction, at: written, takesParameters: try outline.takesParameters(type))
             } else if var loop = innermost {
                 innermost = nil
@@ -464,8 +522,121 @@ private struct Rewrite {
         if calls || loops {
             output = entryCheckPoint(scratch: scratch, loopCounter: loops ? counter : nil) + output
         }
+        guard frames.isEmpty else { throw InterruptPoints.Failure("a function body ends inside a block") }
         let hasCheckPoints = calls || loops || bulk
-        return Body(expression: hasCheckPoints || renumbered ? output : nil, hasCheckPoints: hasCheckPoints)
+        return Body(
+            expression: hasCheckPoints || renumbered || rerouted ? output : nil, hasCheckPoints: hasCheckPoints,
+            hasReroutedCatches: rerouted)
+    }
+
+    /// A block, `try_table`, `end` or branch (`instruction`, whose bytes are `bytes`) as it is
+    /// after the rewrite, with `frames` pushed or popped; `nil` for any other instruction, and
+    /// for a `loop`, whose frame is pushed but whose bytes the caller writes.
+    private func labelled(
+        _ instruction: Instruction, _ bytes: ArraySlice<UInt8>, frames: inout LabelFrames, blockTypes: inout AddedBlockTypes
+    ) throws(InterruptPoints.Failure) -> [UInt8]? {
+        func branch(_ opcode: UInt8, _ label: UInt32) throws(InterruptPoints.Failure) -> [UInt8] {
+            frames.rerouted == 0 ? Array(bytes) : [opcode] + LEB128.encode(try frames.relabeled(label))
+        }
+        switch instruction {
+        case .block, .if:
+            frames.push()
+            return Array(bytes)
+        case .loop:
+            frames.push(isLoop: true)
+            return nil
+        case .end:
+            guard let trampoline = try frames.pop() else { return Array(bytes) }
+            return Array(bytes) + (try exits(of: trampoline, frames))
+        case .br(let label): return try branch(Op.br, label)
+        case .brIf(let label): return try branch(Op.brIf, label)
+        case .brOnNull(let label): return try branch(Op.brOnNull, label)
+        case .brOnNonNull(let label): return try branch(Op.brOnNonNull, label)
+        case .brTable(let targets):
+            guard frames.rerouted > 0 else { return Array(bytes) }
+            var output = [Op.brTable] + LEB128.encode(UInt32(targets.labelIndices.count))
+            for label in targets.labelIndices { output += LEB128.encode(try frames.relabeled(label)) }
+            return output + LEB128.encode(try frames.relabeled(targets.defaultIndex))
+        case .brOnCast(let label, _, _), .brOnCastFail(let label, _, _):
+            guard frames.rerouted > 0 else { return Array(bytes) }
+            // The prefix, the sub-opcode and the cast flags; the label; two heap types.
+            var reader = ModuleReader(Array(bytes), range: 0..<bytes.count)
+            _ = try reader.byte()
+            _ = try reader.u32()
+            _ = try reader.byte()
+            let labelStart = reader.offset
+            _ = try reader.u32()
+            return Array(reader.bytes[..<labelStart]) + LEB128.encode(try frames.relabeled(label)) + reader.bytes[reader.offset...]
+        case .tryTable(let type, let tryCatch):
+            return try tryTable(type, tryCatch.catches, bytes, frames: &frames, blockTypes: &blockTypes)
+        default:
+            return nil
+        }
+    }
+
+    /// A `try_table`: its bytes, or if a catch clause leaves another `try_table` with handlers,
+    /// the blocks that reroute it and the `try_table` with its clauses relabeled
+    /// (``LabelFrames``).
+    private func tryTable(
+        _ type: BlockType, _ catches: [CatchClause], _ bytes: ArraySlice<UInt8>, frames: inout LabelFrames,
+        blockTypes: inout AddedBlockTypes
+    ) throws(InterruptPoints.Failure) -> [UInt8] {
+        let leaving = catches.indices.filter { frames.leavesHandlers(catches[$0].label) }
+        guard !leaving.isEmpty else {
+            var output = Array(bytes)
+            if frames.rerouted > 0 {
+                var clauses: [(CatchClause, UInt32)] = []
+                for clause in catches { clauses.append((clause, try frames.relabeled(clause.label))) }
+                output = Self.tryTable(type, clauses)
+            }
+            frames.push(hasHandlers: !catches.isEmpty)
+            return output
+        }
+        let added = UInt32(leaving.count)
+        let parameters = try outline.parameters(of: type)
+        var output = [Op.block] + ModuleBinary.blockType(type)
+        for index in leaving.reversed() {
+            output += [Op.block] + blockTypes.blockType(parameters: parameters, results: try outline.payload(of: catches[index]))
+        }
+        var clauses: [(CatchClause, UInt32)] = []
+        for (index, clause) in catches.enumerated() {
+            // A rerouted clause goes to its own block; the others past the blocks added.
+            if let block = leaving.firstIndex(of: index) {
+                clauses.append((clause, UInt32(block)))
+            } else {
+                clauses.append((clause, try frames.relabeled(clause.label) + added + 1))
+            }
+        }
+        output += Self.tryTable(type, clauses)
+        frames.push(hasHandlers: true, trampoline: LabelFrames.Trampoline(addedBlocks: added + 1, exits: leaving.map { catches[$0].label }))
+        return output
+    }
+
+    /// After a rerouted `try_table`'s `end`: its results out of the outermost added block, then
+    /// each rerouted catch's payload to its label by a `br`, then the outermost block's `end`.
+    private func exits(of trampoline: LabelFrames.Trampoline, _ frames: LabelFrames) throws(InterruptPoints.Failure) -> [UInt8] {
+        let rerouted = trampoline.addedBlocks - 1
+        var output = [Op.br] + LEB128.encode(rerouted)
+        for (index, label) in trampoline.exits.enumerated() {
+            // Inside the blocks of the clauses after this one, and the outermost.
+            output += [Op.end, Op.br] + LEB128.encode(try frames.relabeled(label) + rerouted - UInt32(index))
+        }
+        return output + [Op.end]
+    }
+
+    /// `try_table` of `type` with `clauses`, each with its label.
+    private static func tryTable(_ type: BlockType, _ clauses: [(CatchClause, UInt32)]) -> [UInt8] {
+        var output = [Op.tryTable] + ModuleBinary.blockType(type) + LEB128.encode(UInt32(clauses.count))
+        for (clause, label) in clauses {
+            switch clause {
+            case .catch(let tag, _): output += [0x00] + LEB128.encode(tag)
+            case .catchRef(let tag, _): output += [0x01] + LEB128.encode(tag)
+            case .catchAll: output += [0x02]
+            case .catchAllRef: output += [0x03]
+            }
+            output += LEB128.encode(label)
+        }
+        return output
     }
 
     private static func next(_ parser: inout ExpressionParser) throws(InterruptPoints.Failure) -> ExpressionParser.Visit? {
@@ -520,13 +691,15 @@ private struct Rewrite {
 
     // MARK: Sections that gain an entry
 
-    /// The type section with `() -> ()` appended, and `(i32, i32, i32) -> ()` if `pieced` (a
-    /// new section when `payload` is `nil`).
-    func typeSection(_ payload: Range<Int>?, pieced: Bool) throws(InterruptPoints.Failure) -> [UInt8] {
-        let (count, rest) = try countAndRest(payload, adding: pieced ? 2 : 1)
+    /// The type section with `() -> ()` appended, `(i32, i32, i32) -> ()` if `pieced` or
+    /// there are `blockTypes` (whose indices follow it), and `blockTypes` (a new section when
+    /// `payload` is `nil`).
+    func typeSection(_ payload: Range<Int>?, pieced: Bool, blockTypes: AddedBlockTypes) throws(InterruptPoints.Failure) -> [UInt8] {
+        let withPieced = pieced || !blockTypes.encoded.isEmpty
+        let (count, rest) = try countAndRest(payload, adding: (withPieced ? 2 : 1) + UInt32(blockTypes.encoded.count))
         let i32 = ModuleBinary.i32Type
         return count + bytes[rest] + [ModuleBinary.functionTypeForm, 0x00, 0x00]
-            + (pieced ? [ModuleBinary.functionTypeForm, 0x03, i32, i32, i32, 0x00] : [])
+            + (withPieced ? [ModuleBinary.functionTypeForm, 0x03, i32, i32, i32, 0x00] : []) + blockTypes.encoded.joined()
     }
 
     /// The function section with the types of the functions added for `pieced` appended.
@@ -691,12 +864,12 @@ private struct Rewrite {
     /// The module with every section rewritten or copied, in the original order, with the
     /// type, import and global sections created where the binary format puts them if the
     /// module had none.
-    func module(bodies: [Body], pieced: PiecedOperations) throws(InterruptPoints.Failure) -> [UInt8] {
+    func module(bodies: [Body], pieced: PiecedOperations, blockTypes: AddedBlockTypes) throws(InterruptPoints.Failure) -> [UInt8] {
         typealias Section = ModuleBinary.Section
         let present = Set(outline.sections.map(\.id))
         let hasPieced = !pieced.operations.isEmpty
         var missing: [(id: UInt8, payload: [UInt8])] = []
-        if !present.contains(Section.type) { missing.append((Section.type, try typeSection(nil, pieced: hasPieced))) }
+        if !present.contains(Section.type) { missing.append((Section.type, try typeSection(nil, pieced: hasPieced, blockTypes: blockTypes))) }
         if !present.contains(Section.import) { missing.append((Section.import, try importSection(nil))) }
         if !present.contains(Section.global) { missing.append((Section.global, try globalSection(nil))) }
 
@@ -712,7 +885,7 @@ private struct Rewrite {
             if let rank = Section.rank(section.id) { addMissing(before: rank) }
             let payload: [UInt8]?
             switch section.id {
-            case Section.type: payload = try typeSection(section.payload, pieced: hasPieced)
+            case Section.type: payload = try typeSection(section.payload, pieced: hasPieced, blockTypes: blockTypes)
             case Section.function: payload = try functionSection(section.payload, pieced: pieced)
             case Section.import: payload = try importSection(section.payload)
             case Section.table: payload = try tableSection(section.payload)

@@ -203,6 +203,9 @@ enum ModuleBinary {
         static let br: UInt8 = 0x0c
         static let brIf: UInt8 = 0x0d
         static let brTable: UInt8 = 0x0e
+        static let tryTable: UInt8 = 0x1f
+        static let brOnNull: UInt8 = 0xd5
+        static let brOnNonNull: UInt8 = 0xd6
         static let `return`: UInt8 = 0x0f
         static let call: UInt8 = 0x10
         static let returnCall: UInt8 = 0x12

@@ -11,16 +11,16 @@ import WasmKit
 ///
 /// The signature's layouts and flat types are computed once, when the function is made.
 /// Not thread-safe: call it from the thread that runs the instance's store.
-public final class LiftedFunction {
+package final class LiftedFunction {
     /// The component-level type.
-    public let type: FunctionType
+    package let type: FunctionType
     /// The core function being lifted.
-    public let core: Function
-    public let options: CanonicalOptions
+    package let core: Function
+    package let options: CanonicalOptions
     /// The instance the core function belongs to.
-    public let instance: ComponentInstanceState
+    package let instance: ComponentInstanceState
     /// A name for messages, such as `"wasi:cli/run#run"`.
-    public let name: String
+    package let name: String
     let signature: CanonicalSignature
 
     /// Lifts `core`.
@@ -34,7 +34,7 @@ public final class LiftedFunction {
     /// - Throws: ``ComponentTrap/Code/typeMismatch`` if `core` or `post-return` has the wrong
     ///   core type; ``ComponentTrap/Code/invalidOptions`` if an option the type needs is
     ///   missing; ``ComponentTrap/Code/invalidType`` if the type cannot be lifted.
-    public init(
+    package init(
         _ core: Function, type: FunctionType, options: CanonicalOptions, instance: ComponentInstanceState,
         name: String = "the lifted function"
     ) throws(ComponentTrap) {
@@ -63,7 +63,7 @@ public final class LiftedFunction {
     ///   not fit the type; ``ComponentTrap/Code/reentrance`` if the instance is running or
     ///   trapped earlier; any other ``ComponentTrap`` from lowering, the core call, lifting,
     ///   the borrow check or `post-return`, after which the instance is poisoned.
-    public func call(_ arguments: [ComponentValue], caller: ComponentInstanceState? = nil) throws(ComponentTrap) -> ComponentValue? {
+    package func call(_ arguments: [ComponentValue], caller: ComponentInstanceState? = nil) throws(ComponentTrap) -> ComponentValue? {
         guard arguments.count == signature.parameters.count else {
             throw ComponentTrap(.typeMismatch, "\(name) takes \(signature.parameters.count) arguments, got \(arguments.count)")
         }

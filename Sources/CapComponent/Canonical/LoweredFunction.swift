@@ -13,11 +13,11 @@ import WasmKit
 /// Every failure — an ABI violation by the guest, a result of the wrong type, an error thrown by
 /// the implementation — leaves the guest call as a thrown ``ComponentTrap`` that names it.
 /// The signature's layouts and flat types are computed once, when the function is made.
-public struct LoweredFunction {
+package struct LoweredFunction {
     /// The component-level type.
-    public let type: FunctionType
+    package let type: FunctionType
     /// The core function to give the instance as its import: of type `type.coreType(for: .lower)`.
-    public let function: Function
+    package let function: Function
 
     /// Lowers `implementation`.
     ///
@@ -33,7 +33,7 @@ public struct LoweredFunction {
     /// - Throws: ``ComponentTrap/Code/invalidOptions`` if an option the type needs is missing
     ///   or `post-return` is given; ``ComponentTrap/Code/invalidType`` if the type cannot be
     ///   lowered.
-    public init(
+    package init(
         store: Store, type: FunctionType, options: CanonicalOptions, instance: ComponentInstanceState,
         name: String = "the lowered function",
         implementation: @escaping ([ComponentValue]) throws -> ComponentValue?
@@ -59,7 +59,7 @@ public struct LoweredFunction {
     let binding: LoweredBinding
 
     /// Makes later calls trap instead of running, and lets the store be freed.
-    public func release() {
+    package func release() {
         binding.options = nil
         binding.instance = nil
         binding.implementation = nil

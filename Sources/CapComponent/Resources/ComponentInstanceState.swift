@@ -11,26 +11,26 @@ import WasmKit
 /// - After a trap in its code the instance is poisoned: it can never be entered again.
 ///
 /// Not thread-safe; use it from the thread that runs the instance's WasmKit store.
-public final class ComponentInstanceState {
+package final class ComponentInstanceState {
     /// The instance that contains this one, if any (`parent`).
-    public let parent: ComponentInstanceState?
+    package let parent: ComponentInstanceState?
     /// The implementers of every resource type this instance can see.
-    public let resources: ResourceRegistry
+    package let resources: ResourceRegistry
     /// The instance's handles.
-    public internal(set) var handles = HandleTable()
+    package internal(set) var handles = HandleTable()
     /// `may_enter`: false while one of this instance's lifted exports is running.
-    public internal(set) var mayEnter = true
+    package internal(set) var mayEnter = true
     /// `may_leave`: false while `realloc` or `post-return` is running.
-    public internal(set) var mayLeave = true
+    package internal(set) var mayLeave = true
     /// True once core code of this instance trapped; the instance cannot be entered again.
-    public private(set) var hasTrapped = false
+    package private(set) var hasTrapped = false
 
     /// Creates the state of a new instance.
     ///
     /// - Parameters:
     ///   - resources: The registry shared with the host and the other instances of the store.
     ///   - parent: The enclosing component instance, if this one is nested.
-    public init(resources: ResourceRegistry, parent: ComponentInstanceState? = nil) {
+    package init(resources: ResourceRegistry, parent: ComponentInstanceState? = nil) {
         self.resources = resources
         self.parent = parent
     }
@@ -39,7 +39,7 @@ public final class ComponentInstanceState {
     /// `(func (param i32))` run when an `own` handle is dropped.
     ///
     /// - Throws: ``ComponentTrap/Code/typeMismatch`` if the destructor has another core type.
-    public func defineResource(_ type: ResourceType, destructor: Function? = nil) throws(ComponentTrap) {
+    package func defineResource(_ type: ResourceType, destructor: Function? = nil) throws(ComponentTrap) {
         try resources.registerComponent(type, instance: self, destructor: destructor)
     }
 

@@ -1,42 +1,42 @@
 // A component instance's table of resource handles: `Table` and `ResourceHandle` of the canonical ABI.
 
 /// One handle in a ``HandleTable``: an `own` or a `borrow` of a resource representation.
-public struct HandleEntry {
+package struct HandleEntry {
     /// The resource type the handle is for.
-    public let type: ResourceType
+    package let type: ResourceType
     /// The implementer's representation (`rep`).
-    public let representation: UInt32
+    package let representation: UInt32
     /// Whether this is an `own` handle (otherwise a `borrow`).
-    public let isOwn: Bool
+    package let isOwn: Bool
     /// For a `borrow` lent into a lifted call: the call it must be dropped before returning from.
     let borrowScope: BorrowScope?
     /// How many calls in progress this handle is lent to (`num_lends`).
-    public internal(set) var lendCount: UInt32
+    package internal(set) var lendCount: UInt32
 
     /// The handle as a value outside any table.
-    public var handle: ResourceHandle { ResourceHandle(type: type, representation: representation) }
+    package var handle: ResourceHandle { ResourceHandle(type: type, representation: representation) }
 }
 
 /// A handle table: index 0 is never used, freed indices are reused last-freed first, and at most
 /// 2^28 - 1 handles exist at once. Every lookup is checked and fails with a ``ComponentTrap``.
 ///
 /// Not thread-safe; use it from the thread that runs its instance.
-public struct HandleTable {
+package struct HandleTable {
     /// `Table.MAX_LENGTH`.
-    public static let maxLength = (1 << 28) - 1
+    package static let maxLength = (1 << 28) - 1
 
     private var entries: [HandleEntry?] = [nil]
     private var free: [UInt32] = []
 
-    public init() {}
+    package init() {}
 
     /// The number of live handles.
-    public var count: Int { entries.count - 1 - free.count }
+    package var count: Int { entries.count - 1 - free.count }
 
     /// The entry at `index`.
     ///
     /// - Throws: ``ComponentTrap/Code/badHandle`` if `index` names no live handle.
-    public func entry(_ index: UInt32) throws(ComponentTrap) -> HandleEntry {
+    package func entry(_ index: UInt32) throws(ComponentTrap) -> HandleEntry {
         guard Int(index) < entries.count, index != 0, let entry = entries[Int(index)] else {
             throw ComponentTrap(.badHandle, "handle index \(index) is not in the handle table")
         }

@@ -10,7 +10,7 @@ import WasmKit
 ///
 /// The registry holds component instances weakly. Not thread-safe; use it from the thread that
 /// runs the instances.
-public final class ResourceRegistry {
+package final class ResourceRegistry {
     /// The implementer of one resource type.
     enum Implementer {
         case host(destructor: ((UInt32) throws -> Void)?)
@@ -23,14 +23,14 @@ public final class ResourceRegistry {
 
     private var implementers: [ResourceType: Implementer] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Declares that the host implements `type`.
     ///
     /// - Parameters:
     ///   - type: The resource type; registering a type twice replaces its destructor.
     ///   - destructor: Called with the representation when the last `own` handle is dropped.
-    public func registerHost(_ type: ResourceType, destructor: ((UInt32) throws -> Void)? = nil) {
+    package func registerHost(_ type: ResourceType, destructor: ((UInt32) throws -> Void)? = nil) {
         implementers[type] = .host(destructor: destructor)
     }
 
@@ -70,7 +70,7 @@ public final class ResourceRegistry {
     ///   instance is gone); ``ComponentTrap/Code/reentrance`` if the implementing instance is
     ///   running; the destructor's own failure as ``ComponentTrap/Code/guestTrap`` or
     ///   ``ComponentTrap/Code/hostError``.
-    public func destroy(_ handle: ResourceHandle, caller: ComponentInstanceState? = nil) throws(ComponentTrap) {
+    package func destroy(_ handle: ResourceHandle, caller: ComponentInstanceState? = nil) throws(ComponentTrap) {
         switch implementers[handle.type] {
         case nil:
             throw ComponentTrap(.unknownResource, "no implementation of resource \(handle.type) is registered")

@@ -530,35 +530,35 @@ private struct Rewrite {
     }
 
     /// A block, `try_table`, `end` or branch (`instruction`, whose bytes are `bytes`) as it is
-    /// after the rewrite, with `frames` pushed or popped; `nil` for any other instruction, and
-    /// for a `loop`, whose frame is pushed but whose bytes the caller writes.
+    /// after the rewrite, with `frames` pushed or popped; `nil` when its bytes stay as they are
+    /// (the caller copies them), as they do but inside a rerouted `try_table` or at its end.
     private func labelled(
         _ instruction: Instruction, _ bytes: ArraySlice<UInt8>, frames: inout LabelFrames, blockTypes: inout AddedBlockTypes
     ) throws(InterruptPoints.Failure) -> [UInt8]? {
-        func branch(_ opcode: UInt8, _ label: UInt32) throws(InterruptPoints.Failure) -> [UInt8] {
-            frames.rerouted == 0 ? Array(bytes) : [opcode] + LEB128.encode(try frames.relabeled(label))
+        func branch(_ opcode: UInt8, _ label: UInt32) throws(InterruptPoints.Failure) -> [UInt8]? {
+            frames.rerouted == 0 ? nil : [opcode] + LEB128.encode(try frames.relabeled(label))
         }
         switch instruction {
         case .block, .if:
             frames.push()
-            return Array(bytes)
+            return nil
         case .loop:
             frames.push(isLoop: true)
             return nil
         case .end:
-            guard let trampoline = try frames.pop() else { return Array(bytes) }
+            guard let trampoline = try frames.pop() else { return nil }
             return Array(bytes) + (try exits(of: trampoline, frames))
         case .br(let label): return try branch(Op.br, label)
         case .brIf(let label): return try branch(Op.brIf, label)
         case .brOnNull(let label): return try branch(Op.brOnNull, label)
         case .brOnNonNull(let label): return try branch(Op.brOnNonNull, label)
         case .brTable(let targets):
-            guard frames.rerouted > 0 else { return Array(bytes) }
+            guard frames.rerouted > 0 else { return nil }
             var output = [Op.brTable] + LEB128.encode(UInt32(targets.labelIndices.count))
             for label in targets.labelIndices { output += LEB128.encode(try frames.relabeled(label)) }
             return output + LEB128.encode(try frames.relabeled(targets.defaultIndex))
         case .brOnCast(let label, _, _), .brOnCastFail(let label, _, _):
-            guard frames.rerouted > 0 else { return Array(bytes) }
+            guard frames.rerouted > 0 else { return nil }
             // The prefix, the sub-opcode and the cast flags; the label; two heap types.
             var reader = ModuleReader(Array(bytes), range: 0..<bytes.count)
             _ = try reader.byte()
@@ -568,22 +568,22 @@ private struct Rewrite {
             _ = try reader.u32()
             return Array(reader.bytes[..<labelStart]) + LEB128.encode(try frames.relabeled(label)) + reader.bytes[reader.offset...]
         case .tryTable(let type, let tryCatch):
-            return try tryTable(type, tryCatch.catches, bytes, frames: &frames, blockTypes: &blockTypes)
+            return try tryTable(type, tryCatch.catches, frames: &frames, blockTypes: &blockTypes)
         default:
             return nil
         }
     }
 
-    /// A `try_table`: its bytes, or if a catch clause leaves another `try_table` with handlers,
-    /// the blocks that reroute it and the `try_table` with its clauses relabeled
-    /// (``LabelFrames``).
+    /// A `try_table`: `nil` if its bytes stay, its clauses relabeled inside a rerouted
+    /// `try_table`, or if a catch clause leaves another `try_table` with handlers, the blocks that
+    /// reroute it and the `try_table` with its clauses relabeled (``LabelFrames``).
     private func tryTable(
-        _ type: BlockType, _ catches: [CatchClause], _ bytes: ArraySlice<UInt8>, frames: inout LabelFrames,
+        _ type: BlockType, _ catches: [CatchClause], frames: inout LabelFrames,
         blockTypes: inout AddedBlockTypes
-    ) throws(InterruptPoints.Failure) -> [UInt8] {
+    ) throws(InterruptPoints.Failure) -> [UInt8]? {
         let leaving = catches.indices.filter { frames.leavesHandlers(catches[$0].label) }
         guard !leaving.isEmpty else {
-            var output = Array(bytes)
+            var output: [UInt8]?
             if frames.rerouted > 0 {
                 var clauses: [(CatchClause, UInt32)] = []
                 for clause in catches { clauses.append((clause, try frames.relabeled(clause.label))) }

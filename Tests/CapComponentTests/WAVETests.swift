@@ -145,3 +145,88 @@ struct WAVETests {
         #expect(WAVE.decimal(123.456) == "123.456")
     }
 }
+
+@Suite("WAVE on random text")
+struct WAVERandomTests {
+    /// Text from WAVE's own alphabet, so that some of it parses: tokens, labels, numbers,
+    /// quotes, escapes, and a few bytes WAVE has no use for.
+    static func randomText(_ generator: inout some RandomNumberGenerator) -> String {
+        let pieces = [
+            "(", ")", "[", "]", "{", "}", ",", ":", " ", "'", "\"", "\\", "\\n", "\\u{41}", "\\u{", "%", "-", "0", "1", "42",
+            "1.5", "e", "e+3", "nan", "inf", "-inf", "true", "false", "some", "none", "ok", "err", "red", "green", "x", "y",
+            "label", "a-b", "//", "\n", "é", "\u{0}", "\u{202E}", "\"s\"", "'c'",
+        ]
+        return (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+    }
+
+    static let types: [CapComponent.ValueType] = [
+        .bool, .u8, .s64, .f64, .char, .string, .list(.u32), .tuple([.string, .s8]), .option(.result(ok: .u8, error: nil)),
+        .record([.init("x", .s32), .init("y", .option(.string))]), .enum(["red", "green", "ok"]),
+        .variant([.init("x", .u8), .init("y")]), .flags(["x", "y", "label"]), .option(.list(.char)),
+    ]
+
+    /// A random value of `type`.
+    static func randomValue(_ type: CapComponent.ValueType, _ generator: inout some RandomNumberGenerator) -> ComponentValue {
+        let scalars: [Unicode.Scalar] = ["a", "'", "\"", "\\", "\n", "\u{0}", "\u{1B}", "é", "\u{301}", "\u{202E}", "\u{1F600}", " "]
+        func text() -> String {
+            var view = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...4, using: &generator) { view.append(scalars.randomElement(using: &generator)!) }
+            return String(view)
+        }
+        switch type {
+        case .bool: return .bool(Bool.random(using: &generator))
+        case .u8: return .u8(UInt8.random(in: .min ... .max, using: &generator))
+        case .s8: return .s8(Int8.random(in: .min ... .max, using: &generator))
+        case .s32: return .s32(Int32.random(in: .min ... .max, using: &generator))
+        case .u32: return .u32(UInt32.random(in: .min ... .max, using: &generator))
+        case .s64: return .s64(Int64.random(in: .min ... .max, using: &generator))
+        case .f64:
+            let special: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e-7, 0.1]
+            let value = Bool.random(using: &generator) ? special.randomElement(using: &generator)! : Double(bitPattern: UInt64.random(in: .min ... .max, using: &generator))
+            // WAVE writes every NaN as `nan`, which reads back as the one quiet NaN.
+            return .f64(value.isNaN ? .nan : value)
+        case .char: return .char(scalars.randomElement(using: &generator)!)
+        case .string: return .string(text())
+        case .list(let element): return .list((0..<Int.random(in: 0...3, using: &generator)).map { _ in randomValue(element, &generator) })
+        case .tuple(let elements): return .tuple(elements.map { randomValue($0, &generator) })
+        case .record(let fields): return .record(fields.map { randomValue($0.type, &generator) })
+        case .enum(let names): return .enum(case: Int.random(in: names.indices, using: &generator))
+        case .variant(let cases):
+            let index = Int.random(in: cases.indices, using: &generator)
+            return .variant(case: index, payload: cases[index].type.map { randomValue($0, &generator) })
+        case .option(let inner): return .option(Bool.random(using: &generator) ? randomValue(inner, &generator) : nil)
+        case .result(let ok, let error):
+            if Bool.random(using: &generator) { return .result(.success(ok.map { randomValue($0, &generator) })) }
+            return .result(.failure(.init(error.map { randomValue($0, &generator) })))
+        case .flags(let names): return .flags(Set(names.filter { _ in Bool.random(using: &generator) }))
+        default: return .bool(false)
+        }
+    }
+
+    @Test("random text is read or refused with a WAVEError, never anything else; what is read is written back and reads the same")
+    func randomText() throws {
+        var generator = SystemRandomNumberGenerator()
+        var read = 0
+        var refused = 0
+        for round in 0..<20_000 {
+            let type = Self.types.randomElement(using: &generator)!
+            // Half the texts are a random value as written, the other half random tokens.
+            var text = round.isMultiple(of: 2) ? WAVE.text(Self.randomValue(type, &generator), as: type) : Self.randomText(&generator)
+            if round % 4 == 0, !text.isEmpty {
+                // Some of the written ones cut short somewhere.
+                text = String(text.prefix(Int.random(in: 0..<text.count, using: &generator)))
+            }
+            do {
+                let value = try WAVE.value(text, as: type)
+                read += 1
+                #expect(try WAVE.value(WAVE.text(value, as: type), as: type) == value, "\(text.debugDescription) as \(type)")
+            } catch {
+                refused += 1
+                #expect(!error.description.isEmpty)
+            }
+            _ = try? WAVE.Call("f(" + text + ")")
+        }
+        // The generator reaches both outcomes.
+        #expect(read > 100 && refused > 100, "read \(read), refused \(refused)")
+    }
+}

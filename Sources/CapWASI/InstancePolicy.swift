@@ -16,20 +16,32 @@ import Musl
 ///
 /// Confined to the thread running the instance.
 final class InstancePolicy {
+    /// The WASI version a host speaks, which names the failures its guest is told.
+    enum Version {
+        /// `wasi_snapshot_preview1`: errnos, an escape `ERRNO_NOTCAPABLE`.
+        case preview1
+        /// WASI 0.2: `error-code`, an escape `not-permitted` (recorded as `ERRNO_PERM`).
+        case preview2
+    }
+
     let configuration: WASIConfiguration
+    let version: Version
     let sink: DenialSink?
     /// The run's deadline and cancellation, which every host call checks.
     let interrupter: Interrupter
     private(set) var denials: [Denial] = []
-    /// Bytes written and entries created so far, for the write quota.
-    var bytesWritten: Int64 = 0
-    var entriesCreated = 0
+    /// Bytes written and entries created so far, counted against the write quota by
+    /// ``write(_:_:guestPath:preopen:written:_:)``, ``resize(_:to:shrink:_:guestPath:preopen:)`` and
+    /// ``createEntry(_:guestPath:preopen:_:)``.
+    private(set) var bytesWritten: Int64 = 0
+    private(set) var entriesCreated = 0
     /// Standard output and error, where the configuration captures them.
     private(set) var captured: [Int32: [UInt8]] = [1: [], 2: []]
     private var stdinOffset = 0
 
-    init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) {
+    init(configuration: WASIConfiguration, version: Version, sink: DenialSink?, interrupter: Interrupter) {
         self.configuration = configuration
+        self.version = version
         self.sink = sink
         self.interrupter = interrupter
     }
@@ -37,12 +49,25 @@ final class InstancePolicy {
     // MARK: Denials
 
     /// Records a refused operation and hands it to the sink.
-    func deny(_ operation: String, guestPath: String, preopen: String, reason: String, errno: WASIErrno) {
+    func deny(_ operation: String, guestPath: String, preopen: String, reason: String, errno: WASIErrno, errorCode: String? = nil) {
         let denial = Denial(
             instance: configuration.instanceName, operation: operation, guestPath: guestPath, preopen: preopen,
-            reason: reason, errno: errno)
+            reason: reason, errno: errno, errorCode: errorCode)
         denials.append(denial)
         sink?(denial)
+    }
+
+    /// Records a refused filesystem operation with what the guest is told, in its version's
+    /// terms: preview 1's errno, or WASI 0.2's `error-code` (and its errno).
+    func deny(_ operation: String, guestPath: String, preopen: String, reason: String, _ failure: FilesystemFailure) {
+        switch version {
+        case .preview1:
+            deny(operation, guestPath: guestPath, preopen: preopen, reason: reason, errno: WASIErrno(failure))
+        case .preview2:
+            deny(
+                operation, guestPath: guestPath, preopen: preopen, reason: reason, errno: WASIErrno(failure.code),
+                errorCode: failure.code.name)
+        }
     }
 
     /// Whether a CapStd failure is one the embedder hears about: an escape, a change to a
@@ -51,55 +76,73 @@ final class InstancePolicy {
         error.isEscape || error.code == .readOnly || error.code == .absoluteSymlinkTarget
     }
 
-    /// A CapStd failure as the guest's errno; escapes and read-only refusals are reported.
-    /// An escape is `escape`: `NOTCAPABLE` for preview 1, `PERM` (`not-permitted`) for WASI 0.2.
-    func fail(
-        _ operation: String, guestPath: String, preopen: String, _ error: CapStdError, escape: WASIErrno = .notCapable
-    ) -> WASIErrno {
-        let errno = error.code == .escape ? escape : WASIErrno(error)
+    /// A CapStd failure as the guest hears it; escapes and read-only refusals are reported.
+    func fail(_ operation: String, guestPath: String, preopen: String, _ error: CapStdError) -> FilesystemFailure {
+        let failure = FilesystemFailure(error)
         if Self.isDenial(error) {
-            deny(operation, guestPath: guestPath, preopen: preopen, reason: error.description, errno: errno)
+            deny(operation, guestPath: guestPath, preopen: preopen, reason: error.description, failure)
         }
-        return errno
+        return failure
     }
 
     // MARK: Write quota
+
+    /// Runs `write`, which writes at most `allowed` bytes of the `requested` ones (as many as
+    /// the write quota leaves) and adds what it wrote to `written`, and counts them against the
+    /// quota, also when it fails part way. `quota` (reported) when none may be written.
+    func write(
+        _ requested: Int, _ operation: String, guestPath: String, preopen: String, written: inout Int,
+        _ write: (_ allowed: Int, _ written: inout Int) throws(CapStdError) -> Void
+    ) throws(FilesystemFailure) {
+        var allowed = requested
+        if let quota = configuration.writeQuota {
+            let left = quota.maxBytes - bytesWritten
+            if left <= 0 && requested > 0 {
+                let failure = FilesystemFailure(.quota, "the write quota of \(quota.maxBytes) bytes is used up")
+                deny(operation, guestPath: guestPath, preopen: preopen, reason: failure.description, failure)
+                throw failure
+            }
+            allowed = Int(min(Int64(requested), left))
+        }
+        let before = written
+        defer { bytesWritten += Int64(written - before) }
+        do { try write(allowed, &written) } catch { throw fail(operation, guestPath: guestPath, preopen: preopen, error) }
+    }
 
     /// Sets a file's length, counting growth against the write quota; a length below the
     /// current one shrinks the file only when `shrink` is set.
     func resize(
         _ file: File, to length: Int64, shrink: Bool, _ operation: String, guestPath: String, preopen: String
-    ) throws(WASIErrno) {
+    ) throws(FilesystemFailure) {
         let current: Int64
         do { current = try file.metadata().size } catch { throw fail(operation, guestPath: guestPath, preopen: preopen, error) }
         if length <= current && !shrink { return }
         let growth = max(0, length - current)
-        if growth > 0 && configuration.writeQuota != nil {
-            guard try writeAllowance(growth, operation, guestPath: guestPath, preopen: preopen) == growth else {
-                deny(operation, guestPath: guestPath, preopen: preopen, reason: "growing by \(growth) bytes exceeds the write quota", errno: .quota)
-                throw .quota
-            }
+        if growth > 0, let quota = configuration.writeQuota, growth > quota.maxBytes - bytesWritten {
+            let reason =
+                bytesWritten >= quota.maxBytes
+                ? "the write quota of \(quota.maxBytes) bytes is used up" : "growing by \(growth) bytes exceeds the write quota"
+            let failure = FilesystemFailure(.quota, reason)
+            deny(operation, guestPath: guestPath, preopen: preopen, reason: reason, failure)
+            throw failure
         }
         do { try file.setLength(length) } catch { throw fail(operation, guestPath: guestPath, preopen: preopen, error) }
         bytesWritten += growth
     }
 
-    /// How many of `requested` bytes may still be written; `DQUOT` (reported) when none may.
-    func writeAllowance(_ requested: Int64, _ operation: String, guestPath: String, preopen: String) throws(WASIErrno) -> Int64 {
-        guard let quota = configuration.writeQuota else { return requested }
-        let left = quota.maxBytes - bytesWritten
-        if left <= 0 && requested > 0 {
-            deny(operation, guestPath: guestPath, preopen: preopen, reason: "the write quota of \(quota.maxBytes) bytes is used up", errno: .quota)
-            throw .quota
+    /// Runs `create`, which makes one new entry (a file, directory or link), if the write
+    /// quota allows one more, and counts it; `quota` (reported) when not.
+    func createEntry<Created>(
+        _ operation: String, guestPath: String, preopen: String, _ create: () throws(FilesystemFailure) -> Created
+    ) throws(FilesystemFailure) -> Created {
+        if let quota = configuration.writeQuota, entriesCreated >= quota.maxEntries {
+            let failure = FilesystemFailure(.quota, "the quota of \(quota.maxEntries) new entries is used up")
+            deny(operation, guestPath: guestPath, preopen: preopen, reason: failure.description, failure)
+            throw failure
         }
-        return min(requested, left)
-    }
-
-    /// Checks that one more entry may be created; `DQUOT` (reported) when not.
-    func entryAllowance(_ operation: String, guestPath: String, preopen: String) throws(WASIErrno) {
-        guard let quota = configuration.writeQuota, entriesCreated >= quota.maxEntries else { return }
-        deny(operation, guestPath: guestPath, preopen: preopen, reason: "the quota of \(quota.maxEntries) new entries is used up", errno: .quota)
-        throw .quota
+        let created = try create()
+        entriesCreated += 1
+        return created
     }
 
     // MARK: Standard streams

@@ -3,14 +3,10 @@ import CapStd
 
 /// A directory handed to the guest under a name it sees as absolute (`/config`).
 public struct Preopen: Sendable {
-    /// What the guest may do beneath the directory.
-    public enum Access: Sendable, Hashable {
-        /// Read and list only: every change fails with `ERRNO_ACCES` and the host tree is left
-        /// byte-for-byte unchanged.
-        case readOnly
-        /// Everything the host process may do beneath the directory.
-        case readWrite
-    }
+    /// What the guest may do beneath the directory: CapStd's own access. Read-only: every
+    /// change fails with `ERRNO_ACCES` (`access` in WASI 0.2) and the host tree is left
+    /// byte-for-byte unchanged; read-write: everything the host process may do beneath it.
+    public typealias Access = Dir.Access
 
     /// The name the guest sees, such as `/config` or `.`.
     public let guestPath: String

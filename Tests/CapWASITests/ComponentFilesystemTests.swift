@@ -311,6 +311,8 @@ struct ComponentFilesystemTests {
 
         #expect(seen.denials == result.denials)
         #expect(result.denials.map { "\($0.operation) \($0.guestPath) \($0.errno)" } == Self.denials)
+        // What the guest was told, in its own words: ACCES is access, PERM not-permitted.
+        #expect(result.denials.map(\.errorCode) == Self.denials.map { $0.hasSuffix("ERRNO_PERM") ? "not-permitted" : "access" })
         #expect(result.denials.allSatisfy { $0.instance == "tenant-a" && ($0.guestPath == $0.preopen || $0.guestPath.hasPrefix($0.preopen + "/")) })
 
         #expect(try treeListing(tree.config) == configBefore)

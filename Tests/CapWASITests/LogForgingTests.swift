@@ -40,9 +40,8 @@ struct LogForgingTests {
 
     @Test("a WASI 0.2 guest's path is escaped in its denials as a preview 1 guest's is")
     func componentPath() throws {
-        let tree = try TenantTree()
-        let descriptor = FilesystemDescriptor(.directory(tree.config), flags: ["read"], guestPath: "/config", preopen: "/config")
-        let shown = descriptor.guestPath(of: "../\r\nFORGED notice\0\u{1B}[31m\u{202E}")
+        // WASI 0.2 paths are strings; both hosts name them through the shared guest filesystem.
+        let shown = GuestDirectory.guestPath(of: RawPath("../\r\nFORGED notice\0\u{1B}[31m\u{202E}"), beneath: "/config")
         #expect(shown == #"/config/../\r\nFORGED notice\0\x1B[31m\u{202E}"#)
         #expect(isPrintable(shown))
     }

@@ -35,12 +35,6 @@ final class FilesystemDescriptor {
     var canWrite: Bool { flags.contains("write") }
     var canMutateDirectory: Bool { flags.contains("mutate-directory") }
 
-    /// How the guest names `path` beneath this descriptor, for denial reports: escaped, as
-    /// preview 1 paths are (``RawPath/description``).
-    func guestPath(of path: String) -> String {
-        (guestPath.hasSuffix("/") ? guestPath : guestPath + "/") + Untrusted.printable(path)
-    }
-
     func close() {
         switch kind {
         case .directory(let dir): if !isPreopen { dir.close() }
@@ -68,11 +62,11 @@ final class DirectoryEntryStream {
 
     /// The next entry, `nil` at the end; a name that is not UTF-8 cannot be a WIT `string`, so
     /// it is `illegal-byte-sequence`, as in Wasmtime.
-    func nextEntry() throws(WASIErrno) -> (type: FileType, name: String)? {
+    func nextEntry() throws(FilesystemErrorCode) -> (type: FileType, name: String)? {
         guard next < entries.count else { return nil }
         let entry = entries[next]
         next += 1
-        guard let name = String(validating: entry.name.bytes, as: UTF8.self) else { throw .illegalSequence }
+        guard let name = String(validating: entry.name.bytes, as: UTF8.self) else { throw .illegalByteSequence }
         return (entry.type, name)
     }
 }
@@ -127,7 +121,7 @@ extension Preview2Host {
         case .variant(case: 1, _): return .now
         case .variant(case: 2, .record(let fields)?) where fields.count == 2:
             guard case .u64(let seconds) = fields[0], case .u32(let nanoseconds) = fields[1] else { break }
-            guard nanoseconds < 1_000_000_000 else { throw WASIErrno.invalid }
+            guard nanoseconds < 1_000_000_000 else { throw FilesystemErrorCode.invalid }
             return .at(FileTimestamp(seconds: Int64(clamping: seconds), nanoseconds: Int64(nanoseconds)))
         default: break
         }

@@ -27,8 +27,8 @@ final class HostResourceTable {
     }
 
     /// Stores `resource`; `MFILE` when the instance holds its limit.
-    func insert(_ resource: HostResource) throws(WASIErrno) -> UInt32 {
-        guard count < limit else { throw .tooManyFiles }
+    func insert(_ resource: HostResource) throws(Preview2Host.ResourceLimitReached) -> UInt32 {
+        guard count < limit else { throw Preview2Host.ResourceLimitReached(limit: limit) }
         count += 1
         if let slot = free.popLast() {
             slots[Int(slot)] = resource

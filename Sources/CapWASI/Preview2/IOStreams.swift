@@ -11,11 +11,12 @@ enum StreamError: Error {
 
 /// The host object behind a `wasi:io/error.error` handle.
 struct StreamFailure: Sendable {
-    let errno: WASIErrno
+    /// What `filesystem-error-code` tells the guest.
+    let code: FilesystemErrorCode
     let message: String
 
-    init(_ errno: WASIErrno, _ message: String) {
-        self.errno = errno
+    init(_ code: FilesystemErrorCode, _ message: String) {
+        self.code = code
         self.message = message
     }
 }
@@ -46,7 +47,7 @@ final class InputStream {
                     Result { () throws(CapStdError) in try file.read(into: bytes, at: offset) }
                 }.get()
             } catch {
-                return .failure(.failed(StreamFailure(WASIErrno(error), error.description)))
+                return .failure(.failed(StreamFailure(FilesystemErrorCode(error), error.description)))
             }
             guard read > 0 else { return .failure(.closed) }
             self.source = .file(file, offset: offset + Int64(read))
@@ -97,37 +98,28 @@ final class OutputStream {
             _ = bytes.withUnsafeBytes { policy.writeStandard(fd, $0) }
             return .success(())
         case .file(let file, let offset, let append):
-            let allowed: Int
-            do {
-                allowed = Int(try policy.writeAllowance(Int64(bytes.count), operation, guestPath: guestPath, preopen: preopen))
-            } catch {
-                return .failure(.failed(StreamFailure(error, "the write quota is used up")))
-            }
             var written = 0
-            do throws(CapStdError) {
-                try bytes.withUnsafeBytes { buffer in
-                    Result { () throws(CapStdError) in
-                        while written < allowed {
-                            let rest = UnsafeRawBufferPointer(rebasing: buffer[written..<allowed])
-                            let count = append ? try file.append(rest) : try file.write(rest, at: offset + Int64(written))
-                            guard count > 0 else { break }
-                            written += count
+            defer { self.sink = .file(file, offset: offset + Int64(written), append: append) }
+            do throws(FilesystemFailure) {
+                try policy.write(bytes.count, operation, guestPath: guestPath, preopen: preopen, written: &written) {
+                    allowed, written throws(CapStdError) in
+                    try bytes.withUnsafeBytes { buffer in
+                        Result { () throws(CapStdError) in
+                            while written < allowed {
+                                let rest = UnsafeRawBufferPointer(rebasing: buffer[written..<allowed])
+                                let count = append ? try file.append(rest) : try file.write(rest, at: offset + Int64(written))
+                                guard count > 0 else { break }
+                                written += count
+                            }
                         }
-                    }
-                }.get()
-            } catch {
-                policy.bytesWritten += Int64(written)
-                self.sink = .file(file, offset: offset + Int64(written), append: append)
-                if InstancePolicy.isDenial(error) {
-                    policy.deny(operation, guestPath: guestPath, preopen: preopen, reason: error.description, errno: WASIErrno(error))
+                    }.get()
                 }
-                return .failure(.failed(StreamFailure(WASIErrno(error), error.description)))
+            } catch {
+                return .failure(.failed(StreamFailure(error.code, error.description)))
             }
-            policy.bytesWritten += Int64(written)
-            self.sink = .file(file, offset: offset + Int64(written), append: append)
             guard written == bytes.count else {
                 let reason = "writing \(bytes.count) bytes exceeds the write quota"
-                policy.deny(operation, guestPath: guestPath, preopen: preopen, reason: reason, errno: .quota)
+                policy.deny(operation, guestPath: guestPath, preopen: preopen, reason: reason, FilesystemFailure(.quota))
                 return .failure(.failed(StreamFailure(.quota, reason)))
             }
             return .success(())

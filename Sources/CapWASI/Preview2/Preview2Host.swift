@@ -33,7 +33,7 @@ final class Preview2Host {
     }
 
     init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) {
-        policy = InstancePolicy(configuration: configuration, sink: sink, interrupter: interrupter)
+        policy = InstancePolicy(configuration: configuration, version: .preview2, sink: sink, interrupter: interrupter)
         resources = HostResourceTable(limit: configuration.limits.maxOpenFiles)
     }
 
@@ -110,11 +110,7 @@ final class Preview2Host {
 
     /// Stores a new host object and returns the `own` handle the guest receives.
     func own(_ resource: HostResource, _ type: ResourceType) throws(ResourceLimitReached) -> ComponentValue {
-        do {
-            return .own(ResourceHandle(type: type, representation: try resources.insert(resource)))
-        } catch {
-            throw ResourceLimitReached(limit: resources.limit)
-        }
+        .own(ResourceHandle(type: type, representation: try resources.insert(resource)))
     }
 
     func descriptor(_ arguments: Arguments, _ index: Int = 0) throws -> FilesystemDescriptor {

@@ -1,4 +1,4 @@
-// Reading WASI 0.2 arguments out of ComponentValues and building results, with one error-code map.
+// Reading WASI 0.2 arguments out of ComponentValues and building results.
 import CapComponent
 
 /// A host function was called with arguments its WASI type does not allow; the guest traps.
@@ -10,42 +10,8 @@ struct Preview2Trap: Error, CustomStringConvertible {
     }
 }
 
-/// `wasi:filesystem/types.error-code`, whose case order is the WIT's. Preview 1 errnos map onto
-/// it one to one where both have a case, so a guest hears the same failure through either ABI.
-enum FilesystemErrorCode: Int {
-    case access, wouldBlock, already, badDescriptor, busy, deadlock, quota, exist, fileTooLarge
-    case illegalByteSequence, inProgress, interrupted, invalid, io, isDirectory, loop, tooManyLinks
-    case messageSize, nameTooLong, noDevice, noEntry, noLock, insufficientMemory, insufficientSpace
-    case notDirectory, notEmpty, notRecoverable, unsupported, noTTY, noSuchDevice, overflow
-    case notPermitted, pipe, readOnly, invalidSeek, textFileBusy, crossDevice
-
-    /// The 0.2 error for a preview 1 errno. An escape (`NOTCAPABLE` in preview 1) is
-    /// `not-permitted`, Wasmtime's answer; the descriptor limit (`MFILE`, which 0.2 lacks) is
-    /// `insufficient-memory`.
-    init(_ errno: WASIErrno) {
-        self = Self.fromErrno[errno.rawValue] ?? .io
-    }
-
-    private static let fromErrno: [UInt16: FilesystemErrorCode] = [
-        WASIErrno.access.rawValue: .access, WASIErrno.again.rawValue: .wouldBlock,
-        WASIErrno.badFileDescriptor.rawValue: .badDescriptor, WASIErrno.busy.rawValue: .busy,
-        WASIErrno.quota.rawValue: .quota, WASIErrno.exists.rawValue: .exist, WASIErrno.fileTooBig.rawValue: .fileTooLarge,
-        WASIErrno.illegalSequence.rawValue: .illegalByteSequence, WASIErrno.interrupted.rawValue: .interrupted,
-        WASIErrno.invalid.rawValue: .invalid, WASIErrno.io.rawValue: .io, WASIErrno.isDirectory.rawValue: .isDirectory,
-        WASIErrno.loop.rawValue: .loop, WASIErrno.tooManyLinks.rawValue: .tooManyLinks,
-        WASIErrno.nameTooLong.rawValue: .nameTooLong, WASIErrno.noEntry.rawValue: .noEntry,
-        WASIErrno.noMemory.rawValue: .insufficientMemory, WASIErrno.tooManyFiles.rawValue: .insufficientMemory,
-        WASIErrno.fileTableOverflow.rawValue: .insufficientMemory, WASIErrno.noSpace.rawValue: .insufficientSpace,
-        WASIErrno.notDirectory.rawValue: .notDirectory, WASIErrno.notEmpty.rawValue: .notEmpty,
-        WASIErrno.notSupported.rawValue: .unsupported, WASIErrno.noSystemCall.rawValue: .unsupported,
-        WASIErrno.notTTY.rawValue: .noTTY, WASIErrno.overflow.rawValue: .overflow,
-        WASIErrno.notPermitted.rawValue: .notPermitted, WASIErrno.notCapable.rawValue: .notPermitted,
-        WASIErrno.pipe.rawValue: .pipe, WASIErrno.readOnlyFileSystem.rawValue: .readOnly,
-        WASIErrno.invalidSeek.rawValue: .invalidSeek, WASIErrno.textBusy.rawValue: .textFileBusy,
-        WASIErrno.crossDevice.rawValue: .crossDevice, WASIErrno.fault.rawValue: .invalid,
-        WASIErrno.tooBig.rawValue: .invalid,
-    ]
-
+extension FilesystemErrorCode {
+    /// The `error-code` as a component value: the WIT's case order is the enum's.
     var value: ComponentValue { .enum(case: rawValue) }
 }
 

@@ -31,7 +31,7 @@ struct Descriptor {
 
     /// How the guest names `path` beneath this descriptor (`/config/a`, and `/a` under `/`).
     func guestPath(of path: RawPath) -> String {
-        (guestPath.hasSuffix("/") ? guestPath : guestPath + "/") + path.description
+        GuestDirectory.guestPath(of: path, beneath: guestPath)
     }
 
     var directory: Dir? {

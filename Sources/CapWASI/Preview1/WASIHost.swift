@@ -26,7 +26,7 @@ final class WASIHost {
     private(set) var encodedEnvironment: [[UInt8]]
 
     init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) throws(WASIErrno) {
-        policy = InstancePolicy(configuration: configuration, sink: sink, interrupter: interrupter)
+        policy = InstancePolicy(configuration: configuration, version: .preview1, sink: sink, interrupter: interrupter)
         table = try Self.table(for: configuration)
         (encodedArguments, encodedEnvironment) = Self.encodedStrings(of: configuration)
     }
@@ -36,7 +36,7 @@ final class WASIHost {
     func begin(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) throws(WASIErrno) {
         closeAll()
         table = try Self.table(for: configuration)
-        policy = InstancePolicy(configuration: configuration, sink: sink, interrupter: interrupter)
+        policy = InstancePolicy(configuration: configuration, version: .preview1, sink: sink, interrupter: interrupter)
         (encodedArguments, encodedEnvironment) = Self.encodedStrings(of: configuration)
     }
 
@@ -76,7 +76,7 @@ final class WASIHost {
     /// captured output and denials let go, so an idle instance holds nothing of the run.
     func finish() {
         closeAll()
-        policy = InstancePolicy(configuration: WASIConfiguration(arguments: []), sink: nil, interrupter: Interrupter())
+        policy = InstancePolicy(configuration: WASIConfiguration(arguments: []), version: .preview1, sink: nil, interrupter: Interrupter())
         (encodedArguments, encodedEnvironment) = ([], [])
     }
 
@@ -120,16 +120,12 @@ final class WASIHost {
         return guest
     }
 
-    // MARK: Write quota
+    // MARK: The guest filesystem
 
-    /// How many of `requested` bytes may still be written; `DQUOT` (reported) when none may.
-    func writeAllowance(_ requested: Int64, _ operation: String, _ descriptor: Descriptor) throws(WASIErrno) -> Int64 {
-        try policy.writeAllowance(requested, operation, guestPath: "", preopen: descriptor.preopen)
-    }
-
-    /// Checks that one more entry may be created; `DQUOT` (reported) when not.
-    func entryAllowance(_ operation: String, _ descriptor: Descriptor, _ path: RawPath) throws(WASIErrno) {
-        try policy.entryAllowance(operation, guestPath: descriptor.guestPath(of: path), preopen: descriptor.preopen)
+    /// Runs operations of the shared guest filesystem (``GuestDirectory``), their failure told
+    /// as preview 1's errno.
+    func told<Result>(_ body: () throws(FilesystemFailure) -> Result) throws(WASIErrno) -> Result {
+        do { return try body() } catch { throw WASIErrno(error) }
     }
 
     // MARK: Denials and errors
@@ -138,7 +134,7 @@ final class WASIHost {
     func fail(
         _ operation: String, _ descriptor: Descriptor, _ path: RawPath?, _ error: CapStdError
     ) -> WASIErrno {
-        policy.fail(operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? "", preopen: descriptor.preopen, error)
+        WASIErrno(policy.fail(operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? "", preopen: descriptor.preopen, error))
     }
 
     func deny(_ operation: String, _ descriptor: Descriptor, _ path: RawPath?, reason: String, errno: WASIErrno) {
@@ -164,6 +160,13 @@ final class WASIHost {
     func directory(_ fd: UInt32, _ rights: WASIRights, _ operation: String) throws(WASIErrno) -> (Descriptor, Dir) {
         guard let dir = try table.get(fd).directory else { throw .notDirectory }
         return (try descriptor(fd, rights, operation), dir)
+    }
+
+    /// The directory descriptor `fd` as the shared guest filesystem holds it, if it carries
+    /// `rights`.
+    func guestDirectory(_ fd: UInt32, _ rights: WASIRights, _ operation: String) throws(WASIErrno) -> GuestDirectory {
+        let (entry, dir) = try directory(fd, rights, operation)
+        return GuestDirectory(dir: dir, guestPath: entry.guestPath, preopen: entry.preopen, policy: policy)
     }
 }
 

@@ -1,4 +1,4 @@
-// The errno values of wasi_snapshot_preview1, and the one mapping from host errors to them.
+// The errno values of wasi_snapshot_preview1; host errors reach them through wasi:filesystem's error-code.
 import CapStd
 import SystemPackage
 
@@ -11,13 +11,16 @@ public struct WASIErrno: Error, RawRepresentable, Hashable, Sendable, CustomStri
     public static let tooBig = WASIErrno(rawValue: 1)
     public static let access = WASIErrno(rawValue: 2)
     public static let again = WASIErrno(rawValue: 6)
+    public static let already = WASIErrno(rawValue: 7)
     public static let badFileDescriptor = WASIErrno(rawValue: 8)
     public static let busy = WASIErrno(rawValue: 10)
+    public static let deadlock = WASIErrno(rawValue: 16)
     public static let quota = WASIErrno(rawValue: 19)
     public static let exists = WASIErrno(rawValue: 20)
     public static let fault = WASIErrno(rawValue: 21)
     public static let fileTooBig = WASIErrno(rawValue: 22)
     public static let illegalSequence = WASIErrno(rawValue: 25)
+    public static let inProgress = WASIErrno(rawValue: 26)
     public static let interrupted = WASIErrno(rawValue: 27)
     public static let invalid = WASIErrno(rawValue: 28)
     public static let io = WASIErrno(rawValue: 29)
@@ -25,17 +28,22 @@ public struct WASIErrno: Error, RawRepresentable, Hashable, Sendable, CustomStri
     public static let loop = WASIErrno(rawValue: 32)
     public static let tooManyFiles = WASIErrno(rawValue: 33)
     public static let tooManyLinks = WASIErrno(rawValue: 34)
+    public static let messageSize = WASIErrno(rawValue: 35)
     public static let nameTooLong = WASIErrno(rawValue: 37)
     public static let fileTableOverflow = WASIErrno(rawValue: 41)
+    public static let noDevice = WASIErrno(rawValue: 43)
     public static let noEntry = WASIErrno(rawValue: 44)
+    public static let noLock = WASIErrno(rawValue: 46)
     public static let noMemory = WASIErrno(rawValue: 48)
     public static let noSpace = WASIErrno(rawValue: 51)
     public static let noSystemCall = WASIErrno(rawValue: 52)
     public static let notDirectory = WASIErrno(rawValue: 54)
     public static let notEmpty = WASIErrno(rawValue: 55)
+    public static let notRecoverable = WASIErrno(rawValue: 56)
     public static let notSocket = WASIErrno(rawValue: 57)
     public static let notSupported = WASIErrno(rawValue: 58)
     public static let notTTY = WASIErrno(rawValue: 59)
+    public static let noSuchDevice = WASIErrno(rawValue: 60)
     public static let overflow = WASIErrno(rawValue: 61)
     public static let notPermitted = WASIErrno(rawValue: 63)
     public static let pipe = WASIErrno(rawValue: 64)
@@ -46,43 +54,27 @@ public struct WASIErrno: Error, RawRepresentable, Hashable, Sendable, CustomStri
     public static let notCapable = WASIErrno(rawValue: 76)
 
     private static let names: [UInt16: String] = [
-        0: "SUCCESS", 1: "2BIG", 2: "ACCES", 6: "AGAIN", 8: "BADF", 10: "BUSY", 19: "DQUOT", 20: "EXIST", 21: "FAULT",
-        22: "FBIG", 25: "ILSEQ", 27: "INTR", 28: "INVAL", 29: "IO", 31: "ISDIR", 32: "LOOP", 33: "MFILE", 34: "MLINK",
-        37: "NAMETOOLONG", 41: "NFILE", 44: "NOENT", 48: "NOMEM", 51: "NOSPC", 52: "NOSYS", 54: "NOTDIR",
-        55: "NOTEMPTY", 57: "NOTSOCK", 58: "NOTSUP", 59: "NOTTY", 61: "OVERFLOW", 63: "PERM", 64: "PIPE", 69: "ROFS",
-        70: "SPIPE", 74: "TXTBSY", 75: "XDEV", 76: "NOTCAPABLE",
+        0: "SUCCESS", 1: "2BIG", 2: "ACCES", 6: "AGAIN", 7: "ALREADY", 8: "BADF", 10: "BUSY", 16: "DEADLK",
+        19: "DQUOT", 20: "EXIST", 21: "FAULT", 22: "FBIG", 25: "ILSEQ", 26: "INPROGRESS", 27: "INTR", 28: "INVAL",
+        29: "IO", 31: "ISDIR", 32: "LOOP", 33: "MFILE", 34: "MLINK", 35: "MSGSIZE", 37: "NAMETOOLONG", 41: "NFILE",
+        43: "NODEV", 44: "NOENT", 46: "NOLCK", 48: "NOMEM", 51: "NOSPC", 52: "NOSYS", 54: "NOTDIR", 55: "NOTEMPTY",
+        56: "NOTRECOVERABLE", 57: "NOTSOCK", 58: "NOTSUP", 59: "NOTTY", 60: "NXIO", 61: "OVERFLOW", 63: "PERM",
+        64: "PIPE", 69: "ROFS", 70: "SPIPE", 74: "TXTBSY", 75: "XDEV", 76: "NOTCAPABLE",
     ]
 
     /// `ERRNO_NOTCAPABLE` and the like.
     public var description: String { "ERRNO_" + (Self.names[rawValue] ?? String(rawValue)) }
 
-    /// The guest's view of a host error. Linux and WASI share POSIX names, not numbers.
+    /// The guest's view of a host error: the errno of its WASI 0.2 `error-code`, as Wasmtime
+    /// derives it.
     public init(_ errno: Errno) {
-        self = Self.fromHost[errno.rawValue] ?? .io
+        self.init(FilesystemErrorCode(errno))
     }
 
     /// The guest's view of a CapStd failure: an escape is `NOTCAPABLE` (the path is outside
-    /// every capability the guest holds), a read-only view's refusal is `ACCES`.
+    /// every capability the guest holds), anything else the errno of its `error-code` (a
+    /// read-only view's refusal is `ACCES`).
     public init(_ error: CapStdError) {
-        switch error.code {
-        case .escape: self = .notCapable
-        case .readOnly: self = .access
-        case .closed: self = .badFileDescriptor
-        case .containsNUL: self = .invalid
-        case .absoluteSymlinkTarget: self = .notPermitted
-        case .crossesFileSystems: self = .crossDevice
-        case .invalidUTF8: self = .illegalSequence
-        case .notRegularFile: self = .invalid
-        case .system: self.init(error.errno)
-        }
+        self.init(FilesystemFailure(error))
     }
-
-    private static let fromHost: [Int32: WASIErrno] = [
-        1: .notPermitted, 2: .noEntry, 4: .interrupted, 5: .io, 9: .badFileDescriptor, 11: .again, 12: .noMemory,
-        13: .access, 14: .fault, 16: .busy, 17: .exists, 18: .crossDevice, 20: .notDirectory, 21: .isDirectory,
-        22: .invalid, 23: .fileTableOverflow, 24: .tooManyFiles, 25: .notTTY, 26: .textBusy, 27: .fileTooBig,
-        28: .noSpace, 29: .invalidSeek, 30: .readOnlyFileSystem, 31: .tooManyLinks, 32: .pipe, 36: .nameTooLong,
-        38: .noSystemCall, 39: .notEmpty, 40: .loop, 75: .overflow, 84: .illegalSequence, 88: .notSocket,
-        95: .notSupported, 122: .quota, 7: .tooBig,
-    ]
 }

@@ -157,7 +157,9 @@ extension WASIHost {
 
     /// Sets a file's length, counting growth against the write quota.
     func grow(_ file: File, to length: Int64, _ entry: Descriptor, _ operation: String, shrink: Bool = false) throws(WASIErrno) {
-        try policy.resize(file, to: length, shrink: shrink, operation, guestPath: "", preopen: entry.preopen)
+        try told { () throws(FilesystemFailure) in
+            try policy.resize(file, to: length, shrink: shrink, operation, guestPath: "", preopen: entry.preopen)
+        }
     }
 
     /// Runs a CapStd call for `operation`, turning its error into the guest's errno.
@@ -192,21 +194,29 @@ extension WASIHost {
             let appends = write && offset == nil && entry.flags.contains(.append)
             for vector in vectors {
                 let position = offset.map { $0 + Int64(total) }
-                var length = vector.length
-                if write { length = UInt32(try writeAllowance(Int64(vector.length), "fd_write", entry)) }
-                let moved = try memory.withMutableBytes(at: vector.pointer, count: length) { buffer throws(WASIErrno) in
-                    try capStd(write ? "fd_write" : "fd_read", entry) { () throws(CapStdError) in
-                        switch (write, position) {
-                        case (true, nil) where appends: try file.append(UnsafeRawBufferPointer(buffer))
-                        case (true, nil): try file.write(UnsafeRawBufferPointer(buffer))
-                        case (true, let at?): try file.write(UnsafeRawBufferPointer(buffer), at: at)
-                        case (false, nil): try file.read(into: buffer)
-                        case (false, let at?): try file.read(into: buffer, at: at)
+                var moved = 0
+                if write {
+                    try memory.withBytes(at: vector.pointer, count: vector.length) { buffer throws(WASIErrno) in
+                        try told { () throws(FilesystemFailure) in
+                            try policy.write(buffer.count, "fd_write", guestPath: "", preopen: entry.preopen, written: &moved) {
+                                allowed, written throws(CapStdError) in
+                                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<allowed])
+                                switch position {
+                                case nil where appends: written += try file.append(bytes)
+                                case nil: written += try file.write(bytes)
+                                case let at?: written += try file.write(bytes, at: at)
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    moved = try memory.withMutableBytes(at: vector.pointer, count: vector.length) { buffer throws(WASIErrno) in
+                        try capStd("fd_read", entry) { () throws(CapStdError) in
+                            if let position { try file.read(into: buffer, at: position) } else { try file.read(into: buffer) }
                         }
                     }
                 }
                 total += moved
-                if write { policy.bytesWritten += Int64(moved) }
                 if moved < Int(vector.length) { break }
             }
         }

@@ -33,11 +33,17 @@ public struct LoopbackClient: Sendable {
     public let port: Int
     let client: HTTPClient
 
+    /// How long a response may take. Generous: the server's async handlers run on the
+    /// cooperative pool, which the test process's synchronous guest runs can hold for seconds
+    /// on a 2-core machine (a 10 s limit timed out there under the full suite); a server that
+    /// never answers still fails.
+    static let timeout = TimeAmount.seconds(60)
+
     public init(port: Int) {
         self.port = port
         client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10))))
+            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: Self.timeout)))
     }
 
     public func shutdown() async throws {
@@ -57,7 +63,7 @@ public struct LoopbackClient: Sendable {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: Self.timeout)
         var body = try await response.body.collect(upTo: 4 << 20)
         var fields: [String: String] = [:]
         for header in response.headers where fields[header.name.lowercased()] == nil { fields[header.name.lowercased()] = header.value }

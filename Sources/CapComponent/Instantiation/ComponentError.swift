@@ -32,13 +32,19 @@ public struct ComponentError: Error, Sendable, CustomStringConvertible {
     public let section: String?
     /// The byte offset in the top-level binary where a binary was refused.
     public let offset: Int?
+    /// What made a ``Code/trap``: the WasmKit trap, or what a host function or the store's
+    /// resource limiter threw (also when it was wrapped in a canonical ABI trap); nil when the
+    /// component itself is at fault. An embedder tells how a run ended by this error's type, not
+    /// by the message.
+    public let cause: (any Error)?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, section: String? = nil, offset: Int? = nil) {
+    public init(_ code: Code, _ message: String, section: String? = nil, offset: Int? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.section = section
         self.offset = offset
+        self.cause = cause
     }
 
     /// The message, with the section and offset of a refused binary.
@@ -62,6 +68,24 @@ extension ComponentError {
             case .badHandle, .wrongResourceType, .wrongHandleKind, .handleLent, .unknownResource: .badHandle
             default: .trap
             }
-        self.init(code, "\(context): \(trap.description)")
+        self.init(code, "\(context): \(trap.description)", cause: trap.underlying)
+    }
+
+    /// What ended it at the bottom: ``cause``, and the cause of that, followed as far as they go
+    /// (through component errors and canonical ABI traps); the error itself if it has none.
+    public var rootCause: any Error {
+        var error: any Error = self
+        while true {
+            switch error {
+            case let component as ComponentError:
+                guard let cause = component.cause else { return component }
+                error = cause
+            case let trap as ComponentTrap:
+                guard let underlying = trap.underlying else { return trap }
+                error = underlying
+            default:
+                return error
+            }
+        }
     }
 }

@@ -69,7 +69,7 @@ public final class ComponentInstance {
             } catch let trap as ComponentTrap {
                 throw ComponentError(trap, context: "calling \(name)")
             } catch {
-                throw ComponentError(.trap, "calling \(name) failed: \(error)")
+                throw ComponentError(.trap, "calling \(name) failed: \(error)", cause: error)
             }
         }
     }

@@ -105,7 +105,7 @@ struct Instantiator {
             do {
                 instance = try module.instantiate(store: store, imports: imports)
             } catch {
-                throw ComponentError(.trap, "instantiating core module \(index) failed: \(error)")
+                throw ComponentError(.trap, "instantiating core module \(index) failed: \(error)", cause: error)
             }
             var exports: [String: ExternalValue] = [:]
             for (name, value) in instance.exports { exports[name] = value }

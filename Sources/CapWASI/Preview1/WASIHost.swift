@@ -3,11 +3,6 @@ import CapComponent
 import CapStd
 import WasmKit
 
-/// Ends a guest run from inside a host function: `proc_exit`.
-enum GuestStop: Error {
-    case exit(UInt32)
-}
-
 /// The WASI preview 1 host of one instance. Confined to the task running that instance.
 ///
 /// The functions bound into WasmKit look up everything a run may see (its configuration,

@@ -2,11 +2,6 @@
 import CapComponent
 import CapStd
 
-/// Ends a component run from inside a host function: `wasi:cli/exit`.
-struct Preview2Stop: Error, CustomStringConvertible {
-    let description: String
-}
-
 /// The `wasi:cli/command` host of one component instance, its file system CapStd. Holds the
 /// same ``InstancePolicy`` as the preview 1 host: denials, write quota, standard streams and
 /// deadline. Confined to the thread running the instance.
@@ -14,8 +9,6 @@ final class Preview2Host {
     let policy: InstancePolicy
     let resources: HostResourceTable
     var configuration: WASIConfiguration { policy.configuration }
-    /// The status `wasi:cli/exit` was called with, if it was.
-    var exitCode: UInt32?
 
     /// The host resource types, made when the host is bound to a linker.
     private(set) var types = ResourceTypes()

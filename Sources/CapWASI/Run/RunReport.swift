@@ -97,7 +97,7 @@ package struct RunEnd: Sendable {
 }
 
 /// How a guest that was not stopped finished: its exit code, and what an invoked export returned.
-struct GuestFinish {
+struct GuestFinish: Equatable {
     var exitCode: UInt32
     var returnedValues: [String] = []
 }

@@ -3,7 +3,7 @@ import CapComponent
 import CapStd
 import Logging
 import Synchronization
-@_spi(Fuzzing) import WasmKit
+import WasmKit
 
 /// A parsed WebAssembly module, ready to be run any number of times.
 public struct WASIModule: Sendable {
@@ -201,16 +201,6 @@ public enum WASIRunner {
     static func interrupter(for limits: WASILimits, startingAt start: ContinuousClock.Instant, following given: Interrupter?) -> Interrupter {
         let deadlines = [limits.timeout.map { start + $0 }, given?.deadline].compactMap { $0 }
         return Interrupter(deadline: deadlines.min(), following: given)
-    }
-}
-
-extension Store {
-    /// A store whose memories and tables grow only as far as `limiter` allows (WasmKit keeps
-    /// this setter behind an SPI, so it is used in this file and the component runner only).
-    static func limited(engine: Engine, by limiter: MemoryLimiter) -> Store {
-        let store = Store(engine: engine)
-        store.resourceLimiter = limiter
-        return store
     }
 }
 

@@ -1,5 +1,6 @@
 // A trap as the embedder and the CLI show it: the reason and the first frames, never thousands, escaped.
 import CapStd
+import WasmKit
 
 /// Shortens and escapes a trap's description. WasmKit appends one line per frame of the guest's
 /// stack (8,190 of them after a deep recursion), each `    N: (0xADDRESS) name` with the name
@@ -27,10 +28,10 @@ enum TrapDescription {
         return lines.joined(separator: "\n")
     }
 
-    /// Whether `description` (a trap's, or an error wrapping one, such as `calling f: ...`) says
-    /// the fuel ran out. Only its first line is read: it ends with WasmKit's reason, and the
-    /// frames after it hold the guest's own names, which may say anything.
-    static func isOutOfFuel(_ description: String) -> Bool {
-        description.prefix(while: { $0 != "\n" }).hasSuffix("Trap: out of fuel")
+    /// Whether WasmKit's `trap` is the fuel running out. WasmKit 0.4.2 keeps a trap's reason
+    /// internal; its description begins with it (`Trap: out of fuel`), and only the frames
+    /// after that line hold the guest's own names.
+    static func isOutOfFuel(_ trap: Trap) -> Bool {
+        "\(trap)".prefix(while: { $0 != "\n" }) == "Trap: out of fuel"
     }
 }

@@ -8,10 +8,12 @@ import WasmKit
 /// run to run under its lock (hence `@unchecked Sendable`: WasmKit's `Store` is not, but it is
 /// never touched by two threads at once).
 final class StartInstance: @unchecked Sendable {
-    let store: Store
+    /// The store, its limits and how a run in it ends, as for a component.
+    let run: RunStore
     let host: WASIHost
     let instance: Instance
-    let limiter: MemoryLimiter
+    var store: Store { run.store }
+    var limiter: MemoryLimiter { run.limiter }
     private let entry: ModuleEntryPoints
     /// Whether the store's engine meters fuel; only runs with a budget may use it, and only
     /// they need it.
@@ -32,9 +34,8 @@ final class StartInstance: @unchecked Sendable {
         eager: Bool = false
     ) throws(WASIRunError) {
         isMetered = configuration.limits.fuel != nil
-        limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
-        store = Store.limited(engine: WASIRunner.engine(for: configuration.limits, eager: eager), by: limiter)
-        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
+        run = RunStore(limits: configuration.limits, interrupter: interrupter, eager: eager)
+        let store = run.store
         interruption = InterruptionSlot(interrupter)
         do { host = try WASIHost(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
             throw .instantiation("too many preopens for the descriptor limit (\(error))")
@@ -42,11 +43,13 @@ final class StartInstance: @unchecked Sendable {
         var imports = Imports()
         host.define(into: &imports, store: store)
         imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruption.check(in: store))
-        do { instance = try module.instantiate(store: store, imports: imports) } catch let limit as MemoryLimitExceeded {
-            // A module can declare more initial memory than the limit; it never runs.
-            throw .memoryLimit(requested: limit.requested, limit: limit.limit)
-        } catch {
-            throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .instantiation("\(error)")
+        do { instance = try module.instantiate(store: store, imports: imports) } catch {
+            // A module can declare more initial memory than the limit; it never runs. A start
+            // function may be stopped.
+            switch run.endInstantiation(error) {
+            case .failure(let stop): throw stop
+            case .success: throw .instantiation("\(error)")
+            }
         }
         self.entry = try ModuleEntryPoints(entry, of: instance)
     }
@@ -59,57 +62,35 @@ final class StartInstance: @unchecked Sendable {
     func run(
         configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt start: ContinuousClock.Instant
     ) -> RunEnd {
-        let meter = RunMeter(start: start, limits: configuration.limits, store: store, limiter: limiter)
+        if runs > 0 { run.begin(limits: configuration.limits, interrupter: interrupter) }
+        let meter = run.meter(from: start)
         let ending: Result<GuestFinish, WASIRunError>
-        do throws(WASIRunError) {
+        do {
             ending = .success(try invoke(configuration: configuration, denialSink: denialSink, interrupter: interrupter))
         } catch {
-            ending = .failure(error)
+            ending = run.end(error)
         }
         return meter.end(
             ending, peakOpenDescriptors: host.table.peakOpenCount, denials: host.policy.denials, stdout: host.policy.captured[1] ?? [],
             stderr: host.policy.captured[2] ?? [])
     }
 
-    /// Calls the entry: the exit code and what it returned, or why the guest did not finish.
-    private func invoke(configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter) throws(WASIRunError) -> GuestFinish {
+    /// Calls the entry: the exit code and what it returned, or throws what stopped it.
+    private func invoke(configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter) throws -> GuestFinish {
         if runs > 0 {
             do { try host.begin(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
-                throw .instantiation("too many preopens for the descriptor limit (\(error))")
+                throw WASIRunError.instantiation("too many preopens for the descriptor limit (\(error))")
             }
             interruption.interrupter = interrupter
-            limiter.limit = configuration.limits.maxMemoryBytes
-            if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
         }
         runs += 1
-
-        // A run cancelled or past its deadline before it began does not begin.
-        do throws(Interrupted) { try interrupter.check() } catch {
-            throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .cancelled
-        }
-        do {
-            try entry.initialize?.invoke()
-            guard let (name, function) = entry.main else { return GuestFinish(exitCode: 0) }
-            let arguments = try ModuleEntryPoints.values(
-                entry.arguments.map { $0[...] } ?? configuration.arguments.dropFirst(), for: function, named: name)
-            let returned = try function.invoke(arguments)
-            return GuestFinish(exitCode: 0, returnedValues: returned.map(ModuleEntryPoints.text))
-        } catch GuestStop.exit(let code) {
-            return GuestFinish(exitCode: code)
-        } catch let error as WASIRunError {
-            throw error
-        } catch let limit as MemoryLimitExceeded {
-            throw .memoryLimit(requested: limit.requested, limit: limit.limit)
-        } catch let exception as WasmKitException {
-            throw .uncaughtException(TrapDescription.bounded(Self.payload(of: exception)))
-        } catch {
-            if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { throw stop }
-            let description = "\(error)"
-            if TrapDescription.isOutOfFuel(description), let budget = configuration.limits.fuel {
-                throw .outOfFuel(budget: budget)
-            }
-            throw .trap(TrapDescription.bounded(description))
-        }
+        try run.checkNotStopped()
+        try entry.initialize?.invoke()
+        guard let (name, function) = entry.main else { return GuestFinish(exitCode: 0) }
+        let arguments = try ModuleEntryPoints.values(
+            entry.arguments.map { $0[...] } ?? configuration.arguments.dropFirst(), for: function, named: name)
+        let returned = try function.invoke(arguments)
+        return GuestFinish(exitCode: 0, returnedValues: returned.map(ModuleEntryPoints.text))
     }
 }
 

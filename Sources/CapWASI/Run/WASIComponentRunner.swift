@@ -1,7 +1,7 @@
 // Running a WASI 0.2 component in a fresh, confined instance: the command world or a plain export.
 import CapComponent
 import Logging
-@_spi(Fuzzing) import WasmKit
+import WasmKit
 
 /// A parsed WASI 0.2 component, ready to be run any number of times.
 public struct WASIComponent: Sendable {
@@ -72,22 +72,11 @@ extension WASIRunner {
     ) -> RunEnd {
         let start = ContinuousClock.now
         let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
-        let engine = engine(for: configuration.limits)
-        let store = Store(engine: engine)
-        let limiter = MemoryLimiter(limit: configuration.limits.maxMemoryBytes)
-        store.resourceLimiter = limiter
-        if let budget = configuration.limits.fuel { store.fuel = Fuel(remaining: budget) }
-
+        let run = RunStore(limits: configuration.limits, interrupter: interrupter)
         let host = Preview2Host(configuration: configuration, sink: denialSink, interrupter: interrupter)
         defer { host.closeAll() }
-        let meter = RunMeter(start: start, limits: configuration.limits, store: store, limiter: limiter)
-        let ending: Result<GuestFinish, WASIRunError>
-        do throws(WASIRunError) {
-            ending = .success(
-                try call(entry, of: component, in: store, limiter: limiter, host: host, configuration: configuration, interrupter: interrupter))
-        } catch {
-            ending = .failure(error)
-        }
+        let meter = run.meter(from: start)
+        let ending = call(entry, of: component, in: run, host: host, configuration: configuration)
         return meter.end(
             ending, peakOpenDescriptors: host.resources.peakCount, denials: host.policy.denials, stdout: host.policy.captured[1] ?? [],
             stderr: host.policy.captured[2] ?? [])
@@ -96,58 +85,42 @@ extension WASIRunner {
     /// Instantiates `component` and calls `entry`: the exit code and what an invocation
     /// returned, or why the guest did not finish.
     private static func call(
-        _ entry: ComponentEntry, of component: WASIComponent, in store: Store, limiter: MemoryLimiter, host: Preview2Host,
-        configuration: WASIConfiguration, interrupter: Interrupter
-    ) throws(WASIRunError) -> GuestFinish {
+        _ entry: ComponentEntry, of component: WASIComponent, in run: RunStore, host: Preview2Host, configuration: WASIConfiguration
+    ) -> Result<GuestFinish, WASIRunError> {
         // An invocation that is not WAVE is refused before anything runs.
         let target: Target
         switch entry {
         case .command: target = .command
         case .function(let name): target = .function(name)
         case .invocation(let text):
-            do { target = .call(try WAVE.Call(text)) } catch { throw .invalidArguments("--invoke \(text): \(error)") }
+            do { target = .call(try WAVE.Call(text)) } catch { return .failure(.invalidArguments("--invoke \(text): \(error)")) }
         }
-        let linker = ComponentLinker(engine: store.engine)
+        let linker = ComponentLinker(engine: run.store.engine)
         host.bind(to: linker, for: component.component)
 
-        func stopped(_ error: CapComponent.ComponentError) -> WASIRunError? {
-            if let stop = WASIRunError.stopped(by: interrupter, limits: configuration.limits) { return stop }
-            if let exceeded = limiter.exceeded { return .memoryLimit(requested: exceeded.requested, limit: exceeded.limit) }
-            if let budget = configuration.limits.fuel, error.code == .trap, TrapDescription.isOutOfFuel(error.message) {
-                return .outOfFuel(budget: budget)
-            }
-            return nil
-        }
-
-        // A run cancelled or past its deadline before it began does not begin.
-        do throws(Interrupted) { try interrupter.check() } catch {
-            throw WASIRunError.stopped(by: interrupter, limits: configuration.limits) ?? .cancelled
-        }
         let instance: ComponentInstance
         do {
-            instance = try linker.instantiate(component.component, in: store, interrupter: interrupter)
+            try run.checkNotStopped()
+            instance = try linker.instantiate(component.component, in: run.store, interrupter: run.interrupter)
         } catch {
             // A guest may exit from a start function.
-            if let code = host.exitCode { return GuestFinish(exitCode: code) }
-            throw stopped(error) ?? .instantiation(error.description)
-        }
-        let function = try exported(target, instance)
-        var arguments: [ComponentValue] = []
-        var invocation: WAVE.Call?
-        if case .call(let call) = target {
-            invocation = call
-            do { arguments = try call.values(for: function.type) } catch {
-                throw .invalidArguments("--invoke \(call.name): \(error)")
-            }
+            return run.endInstantiation(error)
         }
         do {
+            let function = try exported(target, instance)
+            guard case .call(let invocation) = target else {
+                // A command's `run` returns `result`: `err` exits 1.
+                if case .result(.failure)? = try function.call([]) { return .success(GuestFinish(exitCode: 1)) }
+                return .success(GuestFinish(exitCode: 0))
+            }
+            let arguments: [ComponentValue]
+            do { arguments = try invocation.values(for: function.type) } catch {
+                throw WASIRunError.invalidArguments("--invoke \(invocation.name): \(error)")
+            }
             let returned = try function.call(arguments)
-            if invocation != nil { return GuestFinish(exitCode: 0, returnedValues: [WAVE.text(returned: returned, of: function.type)]) }
-            if case .result(.failure)? = returned { return GuestFinish(exitCode: 1) }
-            return GuestFinish(exitCode: 0)
+            return .success(GuestFinish(exitCode: 0, returnedValues: [WAVE.text(returned: returned, of: function.type)]))
         } catch {
-            if let code = host.exitCode { return GuestFinish(exitCode: code) }
-            throw stopped(error) ?? .trap(TrapDescription.bounded(error.description))
+            return run.end(error)
         }
     }
 

@@ -17,7 +17,8 @@ struct BinaryReaderTests {
     func importsAndExports() throws {
         let component = try Component(bytes: try ComponentFixtures.bytes("host.wasm"))
         #expect(component.imports.map(\.name) == ["test:host/api@0.1.0", "get-number"])
-        #expect(component.imports.map(\.kind) == ["instance", "func"])
+        #expect(component.imports.map(\.kind) == [.instance, .function])
+        #expect(component.imports.map(\.kind.description) == ["instance", "func"])
         #expect(component.exports.map(\.name) == ["run", "consume", "bad-drop"])
     }
 

@@ -19,11 +19,42 @@ public struct Component: Sendable {
     public struct Item: Sendable, Hashable, CustomStringConvertible {
         /// Its name, such as `wasi:cli/stdout@0.2.0` or `run`.
         public let name: String
-        /// `func`, `instance`, `type`, `component` or `core module`.
-        public let kind: String
+        /// What it is: a function, an instance, a type, ...
+        public let kind: Kind
 
         /// The kind and the name, such as `instance wasi:cli/stdout@0.2.0`.
         public var description: String { "\(kind) \(name)" }
+    }
+
+    /// What an import or export is. Its description is the WIT's word: `func`, `instance`,
+    /// `type`, `component`, `value` or `core module`.
+    public enum Kind: Sendable, Hashable, CustomStringConvertible {
+        case function, value, type, component, instance
+        /// A core module: the only core definition a component imports or exports.
+        case coreModule
+
+        init(_ sort: Sort) {
+            self =
+                switch sort {
+                case .function: .function
+                case .value: .value
+                case .type: .type
+                case .component: .component
+                case .instance: .instance
+                case .core: .coreModule
+                }
+        }
+
+        public var description: String {
+            switch self {
+            case .function: "func"
+            case .value: "value"
+            case .type: "type"
+            case .component: "component"
+            case .instance: "instance"
+            case .coreModule: "core module"
+            }
+        }
     }
 
     /// Reads a component binary.
@@ -48,7 +79,7 @@ public struct Component: Sendable {
     public var imports: [Item] {
         ast.definitions.compactMap { definition in
             guard case .import(let definition) = definition else { return nil }
-            return Item(name: definition.name, kind: definition.type.sort.description)
+            return Item(name: definition.name, kind: Kind(definition.type.sort))
         }
     }
 
@@ -56,7 +87,7 @@ public struct Component: Sendable {
     public var exports: [Item] {
         ast.definitions.compactMap { definition in
             guard case .export(let definition) = definition else { return nil }
-            return Item(name: definition.name, kind: definition.item.sort.description)
+            return Item(name: definition.name, kind: Kind(definition.item.sort))
         }
     }
 

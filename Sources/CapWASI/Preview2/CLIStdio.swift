@@ -3,13 +3,13 @@ import CapComponent
 
 extension Preview2Host {
     func bindStdio(to linker: ComponentLinker) {
-        define(linker, "wasi:cli/stdin", "get-stdin") { host, _ in
+        define(linker, "wasi:cli/stdin", "get-stdin") { host in
             try host.own(.inputStream(InputStream(.standardInput)), host.types.inputStream)
         }
-        define(linker, "wasi:cli/stdout", "get-stdout") { host, _ in
+        define(linker, "wasi:cli/stdout", "get-stdout") { host in
             try host.own(.outputStream(OutputStream(.standard(1), guestPath: "<stdout>", preopen: "")), host.types.outputStream)
         }
-        define(linker, "wasi:cli/stderr", "get-stderr") { host, _ in
+        define(linker, "wasi:cli/stderr", "get-stderr") { host in
             try host.own(.outputStream(OutputStream(.standard(2), guestPath: "<stderr>", preopen: "")), host.types.outputStream)
         }
     }

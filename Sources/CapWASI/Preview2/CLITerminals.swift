@@ -8,9 +8,9 @@ extension Preview2Host {
     /// real descriptor (the preview 1 adapter turns it into `fd_fdstat_get`'s file type). The
     /// resources have no methods, so no guest can learn or change anything else through one.
     func bindTerminals(to linker: ComponentLinker) {
-        define(linker, "wasi:cli/terminal-stdin", "get-terminal-stdin") { host, _ in try host.terminal(0, host.types.terminalInput) }
-        define(linker, "wasi:cli/terminal-stdout", "get-terminal-stdout") { host, _ in try host.terminal(1, host.types.terminalOutput) }
-        define(linker, "wasi:cli/terminal-stderr", "get-terminal-stderr") { host, _ in try host.terminal(2, host.types.terminalOutput) }
+        define(linker, "wasi:cli/terminal-stdin", "get-terminal-stdin") { host in try host.terminal(0, host.types.terminalInput) }
+        define(linker, "wasi:cli/terminal-stdout", "get-terminal-stdout") { host in try host.terminal(1, host.types.terminalOutput) }
+        define(linker, "wasi:cli/terminal-stderr", "get-terminal-stderr") { host in try host.terminal(2, host.types.terminalOutput) }
     }
 
     /// `option<terminal-*>` for the standard stream `fd`.

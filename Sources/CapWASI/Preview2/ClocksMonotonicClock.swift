@@ -10,17 +10,17 @@ import Musl
 extension Preview2Host {
     func bindMonotonicClock(to linker: ComponentLinker) {
         let clock = "wasi:clocks/monotonic-clock"
-        define(linker, clock, "now") { _, _ in .u64(InstancePolicy.monotonicNow()) }
-        define(linker, clock, "resolution") { _, _ in
+        define(linker, clock, "now") { _ in .u64(InstancePolicy.monotonicNow()) }
+        define(linker, clock, "resolution") { _ in
             var resolution = timespec()
             clock_getres(CLOCK_MONOTONIC, &resolution)
             return .u64(UInt64(resolution.tv_sec) * 1_000_000_000 + UInt64(resolution.tv_nsec))
         }
-        define(linker, clock, "subscribe-instant") { host, a in
-            try host.own(.pollable(.monotonic(try a.u64(0))), host.types.pollable)
+        define(linker, clock, "subscribe-instant") { (host, instant: UInt64) in
+            try host.own(.pollable(.monotonic(instant)), host.types.pollable)
         }
-        define(linker, clock, "subscribe-duration") { host, a in
-            let (instant, overflow) = InstancePolicy.monotonicNow().addingReportingOverflow(try a.u64(0))
+        define(linker, clock, "subscribe-duration") { (host, duration: UInt64) in
+            let (instant, overflow) = InstancePolicy.monotonicNow().addingReportingOverflow(duration)
             return try host.own(.pollable(.monotonic(overflow ? .max : instant)), host.types.pollable)
         }
     }

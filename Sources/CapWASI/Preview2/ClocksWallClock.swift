@@ -15,12 +15,12 @@ extension Preview2Host {
 
     func bindWallClock(to linker: ComponentLinker) {
         let clock = "wasi:clocks/wall-clock"
-        define(linker, clock, "now") { _, _ in
+        define(linker, clock, "now") { _ in
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
             return Self.datetime(seconds: UInt64(max(0, now.tv_sec)), nanoseconds: UInt32(now.tv_nsec))
         }
-        define(linker, clock, "resolution") { _, _ in
+        define(linker, clock, "resolution") { _ in
             var resolution = timespec()
             clock_getres(CLOCK_REALTIME, &resolution)
             return Self.datetime(seconds: UInt64(resolution.tv_sec), nanoseconds: UInt32(resolution.tv_nsec))

@@ -14,8 +14,8 @@ final class FilesystemDescriptor {
     }
 
     let kind: Kind
-    /// The `descriptor-flags` names: `read`, `write`, `mutate-directory` and the sync flags.
-    let flags: Set<String>
+    /// What it was opened for: `read`, `write`, `mutate-directory` and the sync flags.
+    let flags: DescriptorFlags
     /// How the guest names this descriptor, such as `/output/logs`.
     let guestPath: String
     /// The preopen it was reached through, such as `/output`.
@@ -23,17 +23,13 @@ final class FilesystemDescriptor {
     /// A preopen's `Dir` is the embedder's: it is never closed here.
     let isPreopen: Bool
 
-    init(_ kind: Kind, flags: Set<String>, guestPath: String, preopen: String, isPreopen: Bool = false) {
+    init(_ kind: Kind, flags: DescriptorFlags, guestPath: String, preopen: String, isPreopen: Bool = false) {
         self.kind = kind
         self.flags = flags
         self.guestPath = guestPath
         self.preopen = preopen
         self.isPreopen = isPreopen
     }
-
-    var canRead: Bool { flags.contains("read") }
-    var canWrite: Bool { flags.contains("write") }
-    var canMutateDirectory: Bool { flags.contains("mutate-directory") }
 
     func close() {
         switch kind {
@@ -72,22 +68,6 @@ final class DirectoryEntryStream {
 }
 
 extension Preview2Host {
-    /// `descriptor-type` case for a CapStd file type.
-    static func descriptorType(_ type: FileType) -> ComponentValue {
-        let index: Int =
-            switch type {
-            case .blockSpecial: 1
-            case .characterSpecial: 2
-            case .directory: 3
-            case .fifo: 4
-            case .symbolicLink: 5
-            case .regular: 6
-            case .socket: 7
-            default: 0
-            }
-        return .enum(case: index)
-    }
-
     /// `descriptor-stat`: type, link count, size and the three timestamps.
     static func descriptorStat(_ metadata: Metadata) -> ComponentValue {
         // A `datetime` counts from 1970; an earlier time has no value, as in Wasmtime.
@@ -96,7 +76,7 @@ extension Preview2Host {
             return .option(datetime(seconds: UInt64(stamp.seconds), nanoseconds: UInt32(clamping: stamp.nanoseconds)))
         }
         return .record([
-            descriptorType(metadata.type), .u64(UInt64(metadata.linkCount)), .u64(UInt64(clamping: metadata.size)),
+            DescriptorType(metadata.type).value, .u64(UInt64(metadata.linkCount)), .u64(UInt64(clamping: metadata.size)),
             time(metadata.accessed), time(metadata.modified), time(metadata.changed),
         ])
     }
@@ -112,19 +92,5 @@ extension Preview2Host {
         }
         let lower = mix(metadata.inode ^ mix(metadata.device))
         return .record([.u64(lower), .u64(mix(lower ^ metadata.device))])
-    }
-
-    /// A `new-timestamp` as a CapStd update.
-    static func timestampUpdate(_ value: ComponentValue, _ function: String) throws -> TimestampUpdate {
-        switch value {
-        case .variant(case: 0, _): return .unchanged
-        case .variant(case: 1, _): return .now
-        case .variant(case: 2, .record(let fields)?) where fields.count == 2:
-            guard case .u64(let seconds) = fields[0], case .u32(let nanoseconds) = fields[1] else { break }
-            guard nanoseconds < 1_000_000_000 else { throw FilesystemErrorCode.invalid }
-            return .at(FileTimestamp(seconds: Int64(clamping: seconds), nanoseconds: Int64(nanoseconds)))
-        default: break
-        }
-        throw Preview2Trap("\(function): \(value) is not a new-timestamp")
     }
 }

@@ -3,10 +3,10 @@ import CapComponent
 
 extension Preview2Host {
     func bindPreopens(to linker: ComponentLinker) {
-        define(linker, "wasi:filesystem/preopens", "get-directories") { host, _ in
+        define(linker, "wasi:filesystem/preopens", "get-directories") { host in
             var directories: [ComponentValue] = []
             for preopen in host.configuration.preopens {
-                let flags: Set<String> = preopen.access == .readWrite ? ["read", "mutate-directory"] : ["read"]
+                let flags: DescriptorFlags = preopen.access == .readWrite ? [.read, .mutateDirectory] : .read
                 let descriptor = FilesystemDescriptor(
                     .directory(preopen.dir), flags: flags, guestPath: preopen.guestPath, preopen: preopen.guestPath, isPreopen: true)
                 directories.append(.tuple([try host.own(.descriptor(descriptor), host.types.descriptor), .string(preopen.guestPath)]))

@@ -3,11 +3,16 @@ import CapComponent
 
 extension Preview2Host {
     func bindError(to linker: ComponentLinker) {
-        define(linker, "wasi:io/error", "[method]error.to-debug-string") { host, a in
-            guard case .error(let failure)? = host.resources.get(try a.handle(0)) else {
-                throw Preview2Trap("\(a.function): argument 0 is not an error")
-            }
-            return .string(failure.message)
+        define(linker, "wasi:io/error", "[method]error.to-debug-string") { (_, failure: StreamFailure) in
+            .string(failure.message)
         }
     }
+}
+
+extension StreamFailure: HostResourceArgument {
+    static func extract(_ resource: HostResource) -> StreamFailure? {
+        guard case .error(let failure) = resource else { return nil }
+        return failure
+    }
+    static var witName: String { "an error" }
 }

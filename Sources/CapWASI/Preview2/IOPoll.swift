@@ -26,23 +26,16 @@ enum Pollable {
 extension Preview2Host {
     func bindPoll(to linker: ComponentLinker) {
         let poll = "wasi:io/poll"
-        define(linker, poll, "[method]pollable.ready") { host, a in
-            .bool(try host.pollable(try a.handle(0), a.function).isReady)
+        define(linker, poll, "[method]pollable.ready") { (_, pollable: Pollable) in
+            .bool(pollable.isReady)
         }
-        define(linker, poll, "[method]pollable.block") { host, a in
-            let pollable = try host.pollable(try a.handle(0), a.function)
+        define(linker, poll, "[method]pollable.block") { (host, pollable: Pollable) in
             if !pollable.isReady { try host.policy.sleep(untilMonotonic: pollable.wakeTime) }
             return nil
         }
-        define(linker, poll, "poll") { host, a in
-            guard case .list(let handles) = try a.value(0) else { throw Preview2Trap("\(a.function): argument 0 should be a list") }
-            guard !handles.isEmpty else { throw Preview2Trap("\(a.function): the list of pollables is empty") }
-            guard handles.count <= 1 << 16 else { throw Preview2Trap("\(a.function): more than 65,536 pollables") }
-            var pollables: [Pollable] = []
-            for handle in handles {
-                guard case .borrow(let borrowed) = handle else { throw Preview2Trap("\(a.function): the list holds \(handle)") }
-                pollables.append(try host.pollable(borrowed.representation, a.function))
-            }
+        define(linker, poll, "poll") { (host, pollables: [Pollable]) in
+            guard !pollables.isEmpty else { throw Preview2Trap("the list of pollables is empty") }
+            guard pollables.count <= 1 << 16 else { throw Preview2Trap("more than 65,536 pollables") }
             var ready = pollables.indices.filter { pollables[$0].isReady }
             while ready.isEmpty, let earliest = pollables.map(\.wakeTime).min() {
                 try host.policy.sleep(untilMonotonic: earliest)
@@ -51,4 +44,12 @@ extension Preview2Host {
             return .list(ready.map { .u32(UInt32($0)) })
         }
     }
+}
+
+extension Pollable: HostResourceArgument {
+    static func extract(_ resource: HostResource) -> Pollable? {
+        guard case .pollable(let pollable) = resource else { return nil }
+        return pollable
+    }
+    static var witName: String { "a pollable" }
 }

@@ -150,19 +150,16 @@ extension Preview2Host {
 
     func bindStreams(to linker: ComponentLinker) {
         let streams = "wasi:io/streams"
-        let read: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
-            let stream = try host.inputStream(a)
-            let count = Int(clamping: try a.u64(1))
-            switch stream.read(count, host.policy) {
+        let read = { (host: Preview2Host, stream: InputStream, count: UInt64) throws -> ComponentValue? in
+            switch stream.read(Int(clamping: count), host.policy) {
             case .success(let bytes): return .ok(.bytes(bytes))
             case .failure(let error): return .err(try host.streamError(error))
             }
         }
         define(linker, streams, "[method]input-stream.read", read)
         define(linker, streams, "[method]input-stream.blocking-read", read)
-        let skip: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
-            let stream = try host.inputStream(a)
-            var left = try a.u64(1)
+        let skip = { (host: Preview2Host, stream: InputStream, count: UInt64) throws -> ComponentValue? in
+            var left = count
             var skipped: UInt64 = 0
             while left > 0 {
                 switch stream.read(Int(clamping: min(left, 1 << 20)), host.policy) {
@@ -178,47 +175,36 @@ extension Preview2Host {
         }
         define(linker, streams, "[method]input-stream.skip", skip)
         define(linker, streams, "[method]input-stream.blocking-skip", skip)
-        define(linker, streams, "[method]input-stream.subscribe") { host, a in
-            _ = try host.inputStream(a)
-            return try host.own(.pollable(.ready), host.types.pollable)
+        define(linker, streams, "[method]input-stream.subscribe") { (host, _: InputStream) in
+            try host.own(.pollable(.ready), host.types.pollable)
         }
 
-        define(linker, streams, "[method]output-stream.check-write") { host, a in
-            let stream = try host.outputStream(a)
-            return stream.isClosed ? .err(try host.streamError(.closed)) : .ok(.u64(OutputStream.writeBudget))
+        define(linker, streams, "[method]output-stream.check-write") { (host, stream: OutputStream) in
+            stream.isClosed ? .err(try host.streamError(.closed)) : .ok(.u64(OutputStream.writeBudget))
         }
-        let write: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
-            let stream = try host.outputStream(a)
-            let bytes = try a.bytes(1)
-            return try host.streamResult(stream.write(bytes, host.policy, "output-stream.write"))
+        let write = { (host: Preview2Host, stream: OutputStream, bytes: [UInt8]) throws -> ComponentValue? in
+            try host.streamResult(stream.write(bytes, host.policy, "output-stream.write"))
         }
         define(linker, streams, "[method]output-stream.write", write)
         define(linker, streams, "[method]output-stream.blocking-write-and-flush", write)
-        let flush: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
-            let stream = try host.outputStream(a)
-            return stream.isClosed ? .err(try host.streamError(.closed)) : .ok()
+        let flush = { (host: Preview2Host, stream: OutputStream) throws -> ComponentValue? in
+            stream.isClosed ? .err(try host.streamError(.closed)) : .ok()
         }
         define(linker, streams, "[method]output-stream.flush", flush)
         define(linker, streams, "[method]output-stream.blocking-flush", flush)
-        define(linker, streams, "[method]output-stream.subscribe") { host, a in
-            _ = try host.outputStream(a)
-            return try host.own(.pollable(.ready), host.types.pollable)
+        define(linker, streams, "[method]output-stream.subscribe") { (host, _: OutputStream) in
+            try host.own(.pollable(.ready), host.types.pollable)
         }
-        let writeZeroes: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
-            let stream = try host.outputStream(a)
-            let count = try a.u64(1)
+        let writeZeroes = { (host: Preview2Host, stream: OutputStream, count: UInt64) throws -> ComponentValue? in
             guard count <= OutputStream.writeBudget else {
-                throw Preview2Trap("\(a.function): \(count) bytes is more than check-write allowed (\(OutputStream.writeBudget))")
+                throw Preview2Trap("\(count) bytes is more than check-write allowed (\(OutputStream.writeBudget))")
             }
             return try host.streamResult(stream.write([UInt8](repeating: 0, count: Int(count)), host.policy, "output-stream.write-zeroes"))
         }
         define(linker, streams, "[method]output-stream.write-zeroes", writeZeroes)
         define(linker, streams, "[method]output-stream.blocking-write-zeroes-and-flush", writeZeroes)
-        let splice: (Preview2Host, Arguments) throws -> ComponentValue? = { host, a in
-            let output = try host.outputStream(a)
-            let input = try host.inputStream(a, 1)
-            let count = Int(clamping: min(try a.u64(2), OutputStream.writeBudget))
-            switch input.read(count, host.policy) {
+        let splice = { (host: Preview2Host, output: OutputStream, input: InputStream, count: UInt64) throws -> ComponentValue? in
+            switch input.read(Int(clamping: min(count, OutputStream.writeBudget)), host.policy) {
             case .success(let bytes):
                 switch output.write(bytes, host.policy, "output-stream.splice") {
                 case .success: return .ok(.u64(UInt64(bytes.count)))
@@ -230,4 +216,20 @@ extension Preview2Host {
         define(linker, streams, "[method]output-stream.splice", splice)
         define(linker, streams, "[method]output-stream.blocking-splice", splice)
     }
+}
+
+extension InputStream: HostResourceArgument {
+    static func extract(_ resource: HostResource) -> InputStream? {
+        guard case .inputStream(let stream) = resource else { return nil }
+        return stream
+    }
+    static var witName: String { "an input stream" }
+}
+
+extension OutputStream: HostResourceArgument {
+    static func extract(_ resource: HostResource) -> OutputStream? {
+        guard case .outputStream(let stream) = resource else { return nil }
+        return stream
+    }
+    static var witName: String { "an output stream" }
 }

@@ -77,21 +77,6 @@ final class Preview2Host {
         }
     }
 
-    /// Defines one function. Every call checks the interrupter before and after the body (which
-    /// may have slept); a trap the body throws ends the guest with its message.
-    func define(
-        _ linker: ComponentLinker, _ interface: String, _ name: String,
-        _ body: @escaping (Preview2Host, Arguments) throws -> ComponentValue?
-    ) {
-        let function = "\(interface)#\(name)"
-        linker.define(Self.interface(interface), name) { [unowned self] values in
-            try self.policy.interrupter.check()
-            let result = try body(self, Arguments(values, function))
-            try self.policy.interrupter.check()
-            return result
-        }
-    }
-
     // MARK: Resources
 
     /// The instance holds its limit of resources. Functions returning `result<_, error-code>`
@@ -104,33 +89,5 @@ final class Preview2Host {
     /// Stores a new host object and returns the `own` handle the guest receives.
     func own(_ resource: HostResource, _ type: ResourceType) throws(ResourceLimitReached) -> ComponentValue {
         .own(ResourceHandle(type: type, representation: try resources.insert(resource)))
-    }
-
-    func descriptor(_ arguments: Arguments, _ index: Int = 0) throws -> FilesystemDescriptor {
-        guard case .descriptor(let descriptor)? = resources.get(try arguments.handle(index)) else {
-            throw Preview2Trap("\(arguments.function): argument \(index) is not an open descriptor")
-        }
-        return descriptor
-    }
-
-    func inputStream(_ arguments: Arguments, _ index: Int = 0) throws -> InputStream {
-        guard case .inputStream(let stream)? = resources.get(try arguments.handle(index)) else {
-            throw Preview2Trap("\(arguments.function): argument \(index) is not an input stream")
-        }
-        return stream
-    }
-
-    func outputStream(_ arguments: Arguments, _ index: Int = 0) throws -> OutputStream {
-        guard case .outputStream(let stream)? = resources.get(try arguments.handle(index)) else {
-            throw Preview2Trap("\(arguments.function): argument \(index) is not an output stream")
-        }
-        return stream
-    }
-
-    func pollable(_ representation: UInt32, _ function: String) throws -> Pollable {
-        guard case .pollable(let pollable)? = resources.get(representation) else {
-            throw Preview2Trap("\(function): handle \(representation) is not a pollable")
-        }
-        return pollable
     }
 }

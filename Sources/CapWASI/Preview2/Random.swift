@@ -4,10 +4,9 @@ import CapComponent
 extension Preview2Host {
     /// `count` bytes from the system generator. A request larger than the instance's memory
     /// limit could never be stored in the guest, so it traps rather than allocate on the host.
-    func randomBytes(_ arguments: Arguments) throws -> ComponentValue {
-        let count = try arguments.u64(0)
+    func randomBytes(_ count: UInt64) throws -> ComponentValue {
         guard count <= UInt64(configuration.limits.maxMemoryBytes) else {
-            throw Preview2Trap("\(arguments.function): \(count) bytes is more than the instance's memory limit")
+            throw Preview2Trap("\(count) bytes is more than the instance's memory limit")
         }
         var bytes = [UInt8](repeating: 0, count: Int(count))
         bytes.withUnsafeMutableBytes { InstancePolicy.fillRandom($0) }
@@ -15,8 +14,8 @@ extension Preview2Host {
     }
 
     func bindRandom(to linker: ComponentLinker) {
-        define(linker, "wasi:random/random", "get-random-bytes") { host, a in try host.randomBytes(a) }
-        define(linker, "wasi:random/random", "get-random-u64") { _, _ in
+        define(linker, "wasi:random/random", "get-random-bytes") { (host, count: UInt64) in try host.randomBytes(count) }
+        define(linker, "wasi:random/random", "get-random-u64") { _ in
             var generator = SystemRandomNumberGenerator()
             return .u64(generator.next())
         }

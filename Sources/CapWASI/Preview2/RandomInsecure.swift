@@ -3,8 +3,8 @@ import CapComponent
 
 extension Preview2Host {
     func bindInsecureRandom(to linker: ComponentLinker) {
-        define(linker, "wasi:random/insecure", "get-insecure-random-bytes") { host, a in try host.randomBytes(a) }
-        define(linker, "wasi:random/insecure", "get-insecure-random-u64") { _, _ in
+        define(linker, "wasi:random/insecure", "get-insecure-random-bytes") { (host, count: UInt64) in try host.randomBytes(count) }
+        define(linker, "wasi:random/insecure", "get-insecure-random-u64") { _ in
             var generator = SystemRandomNumberGenerator()
             return .u64(generator.next())
         }

@@ -3,7 +3,7 @@ import CapComponent
 
 extension Preview2Host {
     func bindInsecureSeed(to linker: ComponentLinker) {
-        define(linker, "wasi:random/insecure-seed", "insecure-seed") { _, _ in
+        define(linker, "wasi:random/insecure-seed", "insecure-seed") { _ in
             var generator = SystemRandomNumberGenerator()
             return .tuple([.u64(generator.next()), .u64(generator.next())])
         }

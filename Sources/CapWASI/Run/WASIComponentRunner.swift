@@ -18,7 +18,7 @@ public struct WASIComponent: Sendable {
     /// Whether the component exports a function named `name` directly (not through an
     /// interface), such as a plugin's `run`.
     public func exportsFunction(_ name: String) -> Bool {
-        component.exports.contains { $0.name == name && $0.kind == "func" }
+        component.exports.contains { $0.name == name && $0.kind == .function }
     }
 
     /// Whether `bytes` start like a component rather than a core module: the same magic

@@ -51,7 +51,7 @@ struct DeadlineSuite {
             let checked = try WASIModule(bytes: workload.bytes)
             let configuration = WASIConfiguration(
                 arguments: ["guest.wasm"] + workload.arguments, preopens: workload.preopens,
-                limits: WASILimits(maxOpenFiles: 64, fuel: nil, maxMemoryBytes: 1 << 30, timeout: nil))
+                limits: WASILimits(maxDescriptors: 64, fuel: nil, maxMemoryBytes: 1 << 30, timeout: nil))
             var outputs: Set<[UInt8]> = []
             func run(_ module: WASIModule, _ limits: WASILimits) throws -> Double {
                 var configuration = configuration

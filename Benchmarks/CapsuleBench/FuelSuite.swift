@@ -97,7 +97,7 @@ struct FuelSuite {
         func run(fuel: UInt64?) throws -> Double {
             let configuration = WASIConfiguration(
                 arguments: [programName] + workload.arguments, preopens: preopens, stdout: .capture, stderr: .capture,
-                limits: WASILimits(maxOpenFiles: 64, fuel: fuel, maxMemoryBytes: 1 << 30, timeout: nil))
+                limits: WASILimits(maxDescriptors: 64, fuel: fuel, maxMemoryBytes: 1 << 30, timeout: nil))
             var result: WASIRunResult?
             let time = try timed { result = try WASIRunner.run(workload.module, configuration: configuration, denialSink: nil) }
             guard let result, result.exitCode == 0 else {

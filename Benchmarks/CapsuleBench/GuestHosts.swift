@@ -47,7 +47,7 @@ struct CapsuleGuestHost {
             arguments: ["file-io.wasm"] + arguments,
             preopens: [try Preopen(guestPath: "/work", dir: work, access: .readWrite)],
             stdout: .capture, stderr: .inherit,
-            limits: WASILimits(maxOpenFiles: 64, fuel: benchFuel, timeout: nil))
+            limits: WASILimits(maxDescriptors: 64, fuel: benchFuel, timeout: nil))
         var result: WASIRunResult?
         let wall = try timed {
             result =
@@ -70,7 +70,7 @@ struct CapsuleComponentGuestHost {
             arguments: ["file-io-component.wasm"] + arguments,
             preopens: [try Preopen(guestPath: "/work", dir: work, access: .readWrite)],
             stdout: .capture, stderr: .inherit,
-            limits: WASILimits(maxOpenFiles: 64, fuel: benchFuel, timeout: nil))
+            limits: WASILimits(maxDescriptors: 64, fuel: benchFuel, timeout: nil))
         var result: WASIRunResult?
         let wall = try timed { result = try WASIRunner.run(component, configuration: configuration, denialSink: nil) }
         guard let result, result.exitCode == 0 else { throw BenchError("Capsule component: guest \(arguments) failed") }

@@ -1,12 +1,6 @@
 // Copying a file's contents between Dirs.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 extension Dir {
     /// Copies the contents and permission bits of the file at `source` to `destination` in
     /// `destinationDir`, creating it or replacing its contents.
@@ -18,18 +12,18 @@ extension Dir {
     @discardableResult
     public func copy(_ source: RawPath, to destination: RawPath, in destinationDir: Dir) throws(CapStdError) -> Int64 {
         try destinationDir.requireWritable("copy", destination)
-        let input = try openDescriptor("copy", source, flags: O_RDONLY)
+        let input = try openDescriptor("copy", source, flags: Syscalls.openReadOnly)
         defer { Syscalls.close(input) }
-        let permissions: mode_t
+        let permissions: Syscalls.Mode
         do throws(Errno) {
             let info = try Syscalls.fstat(input)
-            if info.st_mode & S_IFMT == S_IFDIR { throw Errno.isDirectory }
+            if info.st_mode & Syscalls.fileTypeMask == Syscalls.typeDirectory { throw Errno.isDirectory }
             permissions = info.st_mode & 0o7777
         } catch {
             throw CapStdError("copy", source, error)
         }
         let output = try destinationDir.openDescriptor(
-            "copy", destination, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: permissions)
+            "copy", destination, flags: Syscalls.openWriteOnly | Syscalls.openCreate | Syscalls.openTruncate, mode: permissions)
         defer { Syscalls.close(output) }
         do {
             try Syscalls.fchmod(output, mode: permissions)

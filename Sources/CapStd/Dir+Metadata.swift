@@ -1,12 +1,6 @@
 // Reading and changing metadata beneath a Dir: stat, readlink, permissions and times.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 extension Dir {
     /// Metadata of what `path` names, following a final symlink beneath the directory.
     ///

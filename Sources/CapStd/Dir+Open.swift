@@ -1,12 +1,6 @@
 // Opening files and subdirectories beneath a Dir, and whole-file reads and writes.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 extension Dir {
     /// Opens a file beneath this directory.
     ///
@@ -77,7 +71,7 @@ extension Dir {
     }
 
     private func readBytes(_ operation: String, _ path: RawPath) throws(CapStdError) -> [UInt8] {
-        let fd = try openDescriptor(operation, path, flags: O_RDONLY)
+        let fd = try openDescriptor(operation, path, flags: Syscalls.openReadOnly)
         defer { Syscalls.close(fd) }
         do { return try File.readAll(fd) } catch { throw CapStdError(operation, path, error) }
     }
@@ -94,7 +88,7 @@ extension Dir {
     /// Writes `contents` to a file, creating it or replacing what it held.
     public func write(_ path: RawPath, contents: [UInt8]) throws(CapStdError) {
         try requireWritable("write", path)
-        let fd = try openDescriptor("write", path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o666)
+        let fd = try openDescriptor("write", path, flags: Syscalls.openWriteOnly | Syscalls.openCreate | Syscalls.openTruncate, mode: 0o666)
         defer { Syscalls.close(fd) }
         do { try File.writeAll(fd, contents) } catch { throw CapStdError("write", path, error) }
     }

@@ -1,12 +1,6 @@
 // Removing files, directories and whole trees beneath a Dir, never following a symlink out.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 extension Dir {
     /// Removes a file, symlink or other non-directory. A symlink is removed itself, never followed.
     ///
@@ -80,7 +74,7 @@ extension Dir {
     /// Removes the directory `name` in `parent` with everything in it. Subdirectories are opened
     /// with `O_NOFOLLOW`, so a directory swapped for a symlink mid-way is unlinked, not entered.
     private static func removeTree(_ parent: Int32, _ name: UnsafePointer<CChar>) throws(Errno) {
-        let fd = try Syscalls.openat(parent, name, flags: O_RDONLY | Syscalls.openDirectory | Syscalls.openNoFollow)
+        let fd = try Syscalls.openat(parent, name, flags: Syscalls.openReadOnly | Syscalls.openDirectory | Syscalls.openNoFollow)
         do {
             defer { Syscalls.close(fd) }
             // Re-list until empty: entries created while removing are removed too.

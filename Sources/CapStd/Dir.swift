@@ -1,12 +1,6 @@
 // The capability to one directory tree: every path given to a Dir resolves beneath it.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// An open directory that can reach only the files and directories beneath it.
 ///
 /// Every operation takes a path *relative* to the directory. Whatever the path says and whatever
@@ -126,7 +120,7 @@ public final class Dir: Sendable {
 
     /// Opens `path` beneath this directory and returns the new descriptor, which the caller owns.
     func openDescriptor(
-        _ operation: String, _ path: RawPath, flags: Int32, mode: mode_t = 0
+        _ operation: String, _ path: RawPath, flags: Int32, mode: Syscalls.Mode = 0
     ) throws(CapStdError) -> Int32 {
         guard descriptor.acquire() else { throw CapStdError(operation, path, .badFileDescriptor, code: .closed) }
         defer { descriptor.release() }

@@ -1,12 +1,6 @@
 // An open file obtained through a Dir; it owns one descriptor.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// An open file, obtained from ``Dir/open(_:options:)`` or ``Dir/create(_:)``.
 ///
 /// Reads and writes go to the kernel directly; there is no buffering. A file opened through a
@@ -178,9 +172,9 @@ public final class File: Sendable {
     @discardableResult
     public func seek(to offset: Int64, from origin: SeekOrigin = .start) throws(CapStdError) -> Int64 {
         let whence: Int32 = switch origin {
-        case .start: SEEK_SET
-        case .current: SEEK_CUR
-        case .end: SEEK_END
+        case .start: Syscalls.seekStart
+        case .current: Syscalls.seekCurrent
+        case .end: Syscalls.seekEnd
         }
         return try withDescriptor("seek") { (fd) throws(Errno) in try Syscalls.lseek(fd, offset: offset, whence: whence) }
     }

@@ -1,12 +1,6 @@
 // What `stat` says about a file, in Swift types.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// A point in time as file systems record it: seconds and nanoseconds since the Unix epoch.
 public struct FileTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var seconds: Int64
@@ -17,7 +11,7 @@ public struct FileTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
         self.nanoseconds = nanoseconds
     }
 
-    init(_ time: timespec) {
+    init(_ time: Syscalls.Time) {
         self.init(seconds: Int64(time.tv_sec), nanoseconds: Int64(time.tv_nsec))
     }
 
@@ -37,11 +31,11 @@ public enum TimestampUpdate: Sendable, Hashable {
     /// Set it to this time.
     case at(FileTimestamp)
 
-    var timespec: timespec {
+    var timespec: Syscalls.Time {
         switch self {
-        case .unchanged: Glibc.timespec(tv_sec: 0, tv_nsec: Syscalls.utimeOmit)
-        case .now: Glibc.timespec(tv_sec: 0, tv_nsec: Syscalls.utimeNow)
-        case .at(let time): Glibc.timespec(tv_sec: Int(time.seconds), tv_nsec: Int(time.nanoseconds))
+        case .unchanged: Syscalls.time(seconds: 0, nanoseconds: Int(Syscalls.utimeOmit))
+        case .now: Syscalls.time(seconds: 0, nanoseconds: Int(Syscalls.utimeNow))
+        case .at(let time): Syscalls.time(seconds: Int(time.seconds), nanoseconds: Int(time.nanoseconds))
         }
     }
 }
@@ -68,8 +62,8 @@ public struct Metadata: Sendable, Hashable {
     public var modified: FileTimestamp
     public var changed: FileTimestamp
 
-    init(_ raw: stat) {
-        type = FileType(rawValue: raw.st_mode & S_IFMT)
+    init(_ raw: Syscalls.Status) {
+        type = FileType(rawValue: raw.st_mode & Syscalls.fileTypeMask)
         permissions = FilePermissions(rawValue: raw.st_mode & 0o7777)
         size = Int64(raw.st_size)
         device = UInt64(raw.st_dev)

@@ -1,12 +1,6 @@
 // How `Dir.open` opens a file: access mode, creation, truncation and symlink following.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Options for ``Dir/open(_:options:)``, with the meanings of Rust's `std::fs::OpenOptions`.
 ///
 /// At least one of `read`, `write` or `append` must be set; `create`, `createNew` and `truncate`
@@ -79,22 +73,22 @@ public struct OpenOptions: Sendable, Hashable {
         let writes = write || append
         var flags: Int32
         switch (read, writes) {
-        case (true, false): flags = O_RDONLY
-        case (false, true): flags = O_WRONLY
-        case (true, true): flags = O_RDWR
+        case (true, false): flags = Syscalls.openReadOnly
+        case (false, true): flags = Syscalls.openWriteOnly
+        case (true, true): flags = Syscalls.openReadWrite
         case (false, false): throw .invalidArgument
         }
         if (create || createNew || truncate) && !writes { throw .invalidArgument }
         if truncate && append { throw .invalidArgument }
-        if append { flags |= O_APPEND }
-        if truncate { flags |= O_TRUNC }
+        if append { flags |= Syscalls.openAppend }
+        if truncate { flags |= Syscalls.openTruncate }
         if createNew {
-            flags |= O_CREAT | O_EXCL
+            flags |= Syscalls.openCreate | Syscalls.openExclusive
         } else if create {
-            flags |= O_CREAT
+            flags |= Syscalls.openCreate
         }
         if !followSymlinks { flags |= Syscalls.openNoFollow }
-        if nonBlocking { flags |= O_NONBLOCK }
+        if nonBlocking { flags |= Syscalls.openNonBlocking }
         switch synchronization {
         case .none: break
         case .data: flags |= Syscalls.openDataSync

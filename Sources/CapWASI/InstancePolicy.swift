@@ -16,6 +16,15 @@ import Musl
 ///
 /// Confined to the thread running the instance.
 final class InstancePolicy {
+    /// Where a guest writes besides its files: standard output or standard error.
+    enum StandardOutput {
+        case output
+        case error
+
+        /// The host process's own descriptor, for a stream the configuration inherits.
+        var hostDescriptor: Int32 { self == .output ? 1 : 2 }
+    }
+
     /// The WASI version a host speaks, which names the failures its guest is told.
     enum Version {
         /// `wasi_snapshot_preview1`: errnos, an escape `ERRNO_NOTCAPABLE`.
@@ -36,7 +45,8 @@ final class InstancePolicy {
     private(set) var bytesWritten: Int64 = 0
     private(set) var entriesCreated = 0
     /// Standard output and error, where the configuration captures them.
-    private(set) var captured: [Int32: [UInt8]] = [1: [], 2: []]
+    private(set) var capturedOutput: [UInt8] = []
+    private(set) var capturedError: [UInt8] = []
     private var stdinOffset = 0
 
     init(configuration: WASIConfiguration, version: Version, sink: DenialSink?, interrupter: Interrupter) {
@@ -147,14 +157,16 @@ final class InstancePolicy {
 
     // MARK: Standard streams
 
-    /// Writes to standard output (1) or error (2) as the configuration says; returns the bytes
-    /// taken (all of them, except when writing to an inherited descriptor fails).
-    func writeStandard(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
-        let stream = fd == 1 ? configuration.stdout : configuration.stderr
-        switch stream {
-        case .inherit: return HostStreams.write(fd, bytes)
+    /// Writes to standard output or error as the configuration says; returns the bytes taken
+    /// (all of them, except when writing to an inherited descriptor fails).
+    func writeStandard(_ output: StandardOutput, _ bytes: UnsafeRawBufferPointer) -> Int {
+        switch output == .output ? configuration.stdout : configuration.stderr {
+        case .inherit: return HostStreams.write(output.hostDescriptor, bytes)
         case .capture:
-            captured[fd, default: []].append(contentsOf: bytes)
+            switch output {
+            case .output: capturedOutput.append(contentsOf: bytes)
+            case .error: capturedError.append(contentsOf: bytes)
+            }
             return bytes.count
         case .null, .bytes: return bytes.count
         }

@@ -37,12 +37,12 @@ public enum StandardStream: Sendable {
 /// Limits on one guest instance. A limit hit ends the instance with ``WASIRunError``, except the
 /// descriptor limit, which the guest sees as `ERRNO_MFILE`.
 ///
-/// Two sets of defaults exist because two kinds of caller exist: ``init(maxOpenFiles:fuel:maxMemoryBytes:timeout:)``
+/// Two sets of defaults exist because two kinds of caller exist: ``init(maxDescriptors:fuel:maxMemoryBytes:timeout:)``
 /// gives the bounded defaults a host of untrusted tenants wants, ``unlimited`` gives what a
 /// command-line runner such as `wasmtime run` imposes, which is nothing.
 public struct WASILimits: Sendable, Hashable {
     /// Open descriptors, including stdio and preopens.
-    public var maxOpenFiles: Int
+    public var maxDescriptors: Int
     /// Units of WasmKit fuel; nil for no limit, and then the guest runs unmetered.
     ///
     /// WasmKit 0.4.2 charges one unit per WebAssembly operator that generates code (not `nop`,
@@ -70,10 +70,10 @@ public struct WASILimits: Sendable, Hashable {
     /// holds at once. Lower the timeout to what a request may take; set `fuel` to nil where no
     /// one reads the fuel used.
     public init(
-        maxOpenFiles: Int = 128, fuel: UInt64? = 10_000_000_000, maxMemoryBytes: Int = 256 << 20,
+        maxDescriptors: Int = 128, fuel: UInt64? = 10_000_000_000, maxMemoryBytes: Int = 256 << 20,
         timeout: Duration? = .seconds(60)
     ) {
-        self.maxOpenFiles = maxOpenFiles
+        self.maxDescriptors = maxDescriptors
         self.fuel = fuel
         self.maxMemoryBytes = maxMemoryBytes
         self.timeout = timeout
@@ -83,7 +83,7 @@ public struct WASILimits: Sendable, Hashable {
     /// memory can address, and descriptors up to the host process's own limit (the guest gets
     /// `ERRNO_MFILE` when the host's `open` fails with `EMFILE`). What `wasmtime run` does.
     public static let unlimited = WASILimits(
-        maxOpenFiles: .max, fuel: nil, maxMemoryBytes: maxMemory32, timeout: nil)
+        maxDescriptors: .max, fuel: nil, maxMemoryBytes: maxMemory32, timeout: nil)
 
     /// 65,536 pages of 64 KiB: all a wasm32 memory can address.
     public static let maxMemory32 = 65_536 << 16

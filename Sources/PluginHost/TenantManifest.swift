@@ -9,7 +9,7 @@ import TOMLKit
 /// [defaults]            # optional; every key optional
 /// fuel = 10000000000    # 0 for none
 /// max_memory = 268435456
-/// max_fds = 128
+/// max_descriptors = 128
 /// timeout = 60          # wall-clock seconds (an integer or a float, up to a day); 0 for none
 /// quota_bytes = 1048576 # with quota_entries: the tenant's write quota
 /// quota_entries = 100
@@ -40,7 +40,7 @@ public struct TenantManifest: Sendable, Equatable {
     public var tenants: [Tenant]
 
     /// The format, every key with its type, default and meaning, as `capsule tenants --help`
-    /// prints it; the defaults are those of ``CapWASI/WASILimits/init(maxOpenFiles:fuel:maxMemoryBytes:timeout:)``.
+    /// prints it; the defaults are those of ``CapWASI/WASILimits/init(maxDescriptors:fuel:maxMemoryBytes:timeout:)``.
     public static var format: String {
         let defaults = WASILimits()
         let seconds = defaults.timeout.map { "\($0.components.seconds)" } ?? "0"
@@ -54,8 +54,9 @@ public struct TenantManifest: Sendable, Equatable {
                                        work; 0 for none (default \(defaults.fuel.map(String.init) ?? "0"))
               max_memory = <bytes>     largest linear memory, at least 1
                                        (default \(defaults.maxMemoryBytes))
-              max_fds = <integer>      most descriptors open at once, at least 1
-                                       (default \(defaults.maxOpenFiles))
+              max_descriptors = <integer>
+                                       most descriptors open at once, at least 1
+                                       (default \(defaults.maxDescriptors))
               timeout = <seconds>      wall-clock limit per run, an integer or a
                                        float from 0 to 86400; 0 for none
                                        (default \(seconds))
@@ -169,18 +170,18 @@ public struct TenantManifest: Sendable, Equatable {
     private struct Settings: Decodable {
         var fuel: UInt64?
         var max_memory: Int?
-        var max_fds: Int?
+        var max_descriptors: Int?
         var timeout: Seconds?
         var quota_bytes: Int64?
         var quota_entries: Int?
 
         /// The keys of `[defaults]`, which a tenant may also give.
-        static let keys: Set<String> = ["fuel", "max_memory", "max_fds", "timeout", "quota_bytes", "quota_entries"]
+        static let keys: Set<String> = ["fuel", "max_memory", "max_descriptors", "timeout", "quota_bytes", "quota_entries"]
 
         /// Refuses values out of range: limits that are not positive, quotas below zero.
         func validate(place: String) throws {
             for (key, value, least) in [
-                ("max_memory", max_memory.map(Int64.init), Int64(1)), ("max_fds", max_fds.map(Int64.init), 1),
+                ("max_memory", max_memory.map(Int64.init), Int64(1)), ("max_descriptors", max_descriptors.map(Int64.init), 1),
                 ("quota_bytes", quota_bytes, 0), ("quota_entries", quota_entries.map(Int64.init), 0),
             ] {
                 if let value, value < least {
@@ -192,7 +193,7 @@ public struct TenantManifest: Sendable, Equatable {
         static func merged(_ defaults: Settings?, _ own: Settings) -> Settings {
             Settings(
                 fuel: own.fuel ?? defaults?.fuel, max_memory: own.max_memory ?? defaults?.max_memory,
-                max_fds: own.max_fds ?? defaults?.max_fds, timeout: own.timeout ?? defaults?.timeout,
+                max_descriptors: own.max_descriptors ?? defaults?.max_descriptors, timeout: own.timeout ?? defaults?.timeout,
                 quota_bytes: own.quota_bytes ?? defaults?.quota_bytes, quota_entries: own.quota_entries ?? defaults?.quota_entries)
         }
 
@@ -200,7 +201,7 @@ public struct TenantManifest: Sendable, Equatable {
             var limits = WASILimits()
             if let fuel { limits.fuel = fuel == 0 ? nil : fuel }
             if let max_memory { limits.maxMemoryBytes = max_memory }
-            if let max_fds { limits.maxOpenFiles = max_fds }
+            if let max_descriptors { limits.maxDescriptors = max_descriptors }
             if let timeout { limits.timeout = timeout.value > 0 ? .milliseconds(Int64((timeout.value * 1000).rounded(.up))) : nil }
             return limits
         }

@@ -63,8 +63,8 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Largest linear memory in bytes; 0 (the default) for the 4 GiB a wasm32 memory can address.")
     var maxMemory: Int = 0
 
-    @Option(name: .customLong("max-fds"), help: "Most descriptors the guest may hold open; 0 (the default) for no limit beyond the process's own.")
-    var maxFDs: Int = 0
+    @Option(name: .customLong("max-descriptors"), help: "Most descriptors the guest may hold open; 0 (the default) for no limit beyond the process's own.")
+    var maxDescriptors: Int = 0
 
     @Option(help: "Wall-clock limit in seconds: the guest is stopped wherever it is, computing or sleeping, and capsule exits 125; 0 (the default) for none.")
     var timeout: Double = 0
@@ -121,7 +121,7 @@ struct Run: ParsableCommand {
         var limits = WASILimits.unlimited
         if fuel > 0 { limits.fuel = fuel }
         if maxMemory > 0 { limits.maxMemoryBytes = maxMemory }
-        if maxFDs > 0 { limits.maxOpenFiles = maxFDs }
+        if maxDescriptors > 0 { limits.maxDescriptors = maxDescriptors }
         if timeout > 0 { limits.timeout = .milliseconds(Int64(timeout * 1000)) }
         let configuration = WASIConfiguration(
             arguments: [module] + arguments, environment: pairs, preopens: preopens, stdin: .inherit, stdout: .inherit,

@@ -90,7 +90,7 @@ struct ComponentRunTests {
 
     @Test("a guest hoarding handles hits the instance's resource limit and traps with it named")
     func resourceLimit() throws {
-        let limits = WASILimits(maxOpenFiles: 64)
+        let limits = WASILimits(maxDescriptors: 64)
         let error = #expect(throws: WASIRunError.self) {
             try WASIRunner.run(
                 try testComponent("limits"), entry: .function("hoard-streams"), configuration: WASIConfiguration(limits: limits))
@@ -99,7 +99,7 @@ struct ComponentRunTests {
             Issue.record("expected a trap, got \(String(describing: error))")
             return
         }
-        #expect(message.contains("limit of 64 resources"))
+        #expect(message.contains("limit of 64 descriptors"))
     }
 
     @Test("an export that does not exist is named with what the component does export")

@@ -106,7 +106,7 @@ struct ErrnoTests {
                 (if \(open) (then (call $exit (i32.const 100))))
                 (call $exit \(open))
             """)
-        let result = try tree.run(guest, limits: WASILimits(maxOpenFiles: 6))
+        let result = try tree.run(guest, limits: WASILimits(maxDescriptors: 6))
         #expect(result.exitCode == UInt32(WASIErrno.tooManyFiles.rawValue))
         #expect(result.denials.last?.reason == "the instance holds its limit of 6 open descriptors")
     }

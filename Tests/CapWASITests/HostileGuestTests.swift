@@ -157,7 +157,7 @@ struct HostileGuestTests {
             }),
             ("good", good, { (try? $0.get().stdout) == Array("mode = \"fast\"\n".utf8) }),
         ]
-        let limits = WASILimits(maxOpenFiles: 16, fuel: 5_000_000, maxMemoryBytes: 8 << 20, timeout: .seconds(30))
+        let limits = WASILimits(maxDescriptors: 16, fuel: 5_000_000, maxMemoryBytes: 8 << 20, timeout: .seconds(30))
         let trees = try cases.map { _ in try TenantTree() }
         let outcomes = await withTaskGroup(of: (Int, Result<WASIRunResult, WASIRunError>).self) { group in
             for (index, testCase) in cases.enumerated() {

@@ -87,7 +87,7 @@ struct TenantsAndAuditTests {
     @Test(
         "a tenants file that does not say exactly what it means is exit 2, naming the key and where it is",
         arguments: [
-            ("quota_bytez = 5", #"unknown key in tenant "b": quota_bytez"#), ("max_fds = 0", "max_fds in tenant \"b\""),
+            ("quota_bytez = 5", #"unknown key in tenant "b": quota_bytez"#), ("max_descriptors = 0", "max_descriptors in tenant \"b\""),
             ("timeout = \"10\"", "timeout"),
         ])
     func failsClosed(extra: String, message: String) async throws {
@@ -104,10 +104,10 @@ struct TenantsAndAuditTests {
         let help = try await CapsuleProcess.run(["tenants", "--help"])
         #expect(help.status == 0)
         let defaults = WASILimits()
-        for key in ["fuel", "max_memory", "max_fds", "timeout", "quota_bytes", "quota_entries", "name", "config", "output", "args", "env"] {
+        for key in ["fuel", "max_memory", "max_descriptors", "timeout", "quota_bytes", "quota_entries", "name", "config", "output", "args", "env"] {
             #expect(help.output.contains("\n  \(key) = "), "\(key)")
         }
-        for value in ["\(defaults.fuel ?? 0)", "\(defaults.maxMemoryBytes)", "\(defaults.maxOpenFiles)", "\(defaults.timeout?.components.seconds ?? 0)"] {
+        for value in ["\(defaults.fuel ?? 0)", "\(defaults.maxMemoryBytes)", "\(defaults.maxDescriptors)", "\(defaults.timeout?.components.seconds ?? 0)"] {
             #expect(help.output.contains("(default \(value))"), "\(value)")
         }
         #expect(!help.output.contains("TenantManifest"))

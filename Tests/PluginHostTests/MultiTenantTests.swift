@@ -150,7 +150,7 @@ struct DescriptorLimitTests {
         let farm = try TenantFarm(count: 1)
         var tenant = try farm.capabilities()[0]
         // The standard streams and both preopens fit; opening the settings does not.
-        tenant.limits.maxOpenFiles = 5
+        tenant.limits.maxDescriptors = 5
         let run = await PluginHost(plugin: try examplePlugin("report", flavour), programName: "report.wasm").run(tenant)
         let result = try run.outcome.get()
         #expect(result.exitCode == 1)

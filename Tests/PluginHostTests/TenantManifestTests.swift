@@ -11,7 +11,7 @@ struct TenantManifestTests {
         let manifest = try TenantManifest(toml: """
             [defaults]
             fuel = 5000
-            max_fds = 32
+            max_descriptors = 32
             quota_bytes = 1024
 
             [[tenant]]
@@ -33,7 +33,7 @@ struct TenantManifestTests {
         #expect(alpha.arguments == ["--fast"])
         #expect(alpha.environment == ["MODE": "fast"])
         #expect(alpha.limits.fuel == 5000)
-        #expect(alpha.limits.maxOpenFiles == 32)
+        #expect(alpha.limits.maxDescriptors == 32)
         #expect(alpha.writeQuota == WriteQuota(maxBytes: 1024, maxEntries: .max))
         let beta = manifest.tenants[1]
         #expect(beta.limits.fuel == nil)
@@ -104,7 +104,7 @@ struct TenantManifestTests {
 
     @Test(
         "limits below 1 and quotas below 0 are errors naming the key",
-        arguments: [("max_fds = 0", "max_fds"), ("max_memory = -1", "max_memory"), ("quota_bytes = -5", "quota_bytes"), ("quota_entries = -1", "quota_entries")])
+        arguments: [("max_descriptors = 0", "max_descriptors"), ("max_memory = -1", "max_memory"), ("quota_bytes = -5", "quota_bytes"), ("quota_entries = -1", "quota_entries")])
     func outOfRange(_ line: String, _ key: String) {
         for toml in [
             "[defaults]\n\(line)\n[[tenant]]\nname = \"a\"\nconfig = \"c\"\noutput = \"o\"\n",

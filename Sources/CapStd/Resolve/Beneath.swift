@@ -1,12 +1,6 @@
 // The one place that decides how a path is opened beneath a directory.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// How a `Dir` was told to resolve, after `.automatic` has been settled.
 enum ResolutionStrategy: Sendable {
     /// openat2, falling back to the userspace walk when the kernel cannot answer.
@@ -42,7 +36,7 @@ enum Beneath {
     ///   - flags: `open(2)` flags; `O_NOFOLLOW` means the final component must not be followed.
     /// - Returns: a descriptor the caller owns.
     static func open(
-        _ base: Int32, _ path: UnsafeBufferPointer<UInt8>, flags: Int32, mode: mode_t, strategy: ResolutionStrategy
+        _ base: Int32, _ path: UnsafeBufferPointer<UInt8>, flags: Int32, mode: Syscalls.Mode, strategy: ResolutionStrategy
     ) throws(Errno) -> Int32 {
         let cPath = UnsafeRawPointer(path.baseAddress!).assumingMemoryBound(to: CChar.self)
         switch strategy {
@@ -86,7 +80,7 @@ enum Beneath {
     }
 
     private static func userspace(
-        _ base: Int32, _ path: UnsafeBufferPointer<UInt8>, flags: Int32, mode: mode_t
+        _ base: Int32, _ path: UnsafeBufferPointer<UInt8>, flags: Int32, mode: Syscalls.Mode
     ) throws(Errno) -> Int32 {
         #if DEBUG
         FaultInjection.recordUserspaceCall()

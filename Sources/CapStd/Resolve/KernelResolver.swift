@@ -1,11 +1,6 @@
 // Resolution beneath a directory by the kernel: openat2(2) with RESOLVE_BENEATH.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Synchronization
 
 /// `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)`: the kernel refuses absolute paths, `..`
@@ -49,11 +44,11 @@ enum KernelResolver {
     /// 0: not probed yet; 1: available; 2: missing.
     private static let availability = Atomic<Int>(0)
 
-    static func open(_ base: Int32, _ path: UnsafePointer<CChar>, flags: Int32, mode: mode_t) throws(Errno) -> Int32 {
+    static func open(_ base: Int32, _ path: UnsafePointer<CChar>, flags: Int32, mode: Syscalls.Mode) throws(Errno) -> Int32 {
         #if DEBUG
         if let injected = FaultInjection.nextOpenat2Failure() { throw injected }
         #endif
         // openat2, unlike openat, refuses a mode without O_CREAT (EINVAL); CapStd never uses O_TMPFILE.
-        return try Syscalls.openat2(base, path, flags: flags, mode: flags & O_CREAT != 0 ? mode : 0)
+        return try Syscalls.openat2(base, path, flags: flags, mode: flags & Syscalls.openCreate != 0 ? mode : 0)
     }
 }

@@ -1,12 +1,6 @@
 // Resolution beneath a directory without openat2: one component at a time, `..` on our own stack.
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// The fallback resolver, for kernels without `openat2(2)` (before Linux 5.6) or where a seccomp
 /// filter blocks it. It gives the same answers as `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)`:
 ///
@@ -30,7 +24,7 @@ enum UserspaceResolver {
 
     /// Opens `path` beneath `base` with `flags` (`O_NOFOLLOW` means: do not follow a final symlink).
     /// - Returns: a new descriptor the caller owns.
-    static func open(_ base: Int32, _ path: UnsafeBufferPointer<UInt8>, flags: Int32, mode: mode_t) throws(Errno) -> Int32 {
+    static func open(_ base: Int32, _ path: UnsafeBufferPointer<UInt8>, flags: Int32, mode: Syscalls.Mode) throws(Errno) -> Int32 {
         if path.isEmpty { throw .noSuchFileOrDirectory }
         if path[0] == slash { throw .improperLink }
 
@@ -62,7 +56,7 @@ enum UserspaceResolver {
             held.removeAll()
         }
 
-        mutating func run(flags: Int32, mode: mode_t) throws(Errno) -> Int32 {
+        mutating func run(flags: Int32, mode: Syscalls.Mode) throws(Errno) -> Int32 {
             while true {
                 let end = remaining.count - 1
                 while position < end && remaining[position] == slash { position += 1 }
@@ -102,7 +96,7 @@ enum UserspaceResolver {
                 let follow = flags & Syscalls.openNoFollow == 0 || hasTrailingSlash
                 var finalFlags = flags | Syscalls.openNoFollow
                 if hasTrailingSlash {
-                    if flags & O_CREAT != 0 { throw .isDirectory }
+                    if flags & Syscalls.openCreate != 0 { throw .isDirectory }
                     finalFlags |= Syscalls.openDirectory
                 }
                 if !follow {
@@ -117,7 +111,7 @@ enum UserspaceResolver {
                     // O_PATH | O_NOFOLLOW opens a symlink itself rather than failing on it.
                     if finalFlags & Syscalls.openPath != 0 && finalFlags & Syscalls.openDirectory == 0 {
                         let isSymlink: Bool
-                        do throws(Errno) { isSymlink = try Syscalls.fstat(fd).st_mode & S_IFMT == S_IFLNK } catch {
+                        do throws(Errno) { isSymlink = try Syscalls.fstat(fd).st_mode & Syscalls.fileTypeMask == Syscalls.typeSymlink } catch {
                             Syscalls.close(fd)
                             throw error
                         }
@@ -141,7 +135,7 @@ enum UserspaceResolver {
 
         /// Opens the directory reached so far; the kernel then gives its own answer for `.` with
         /// these flags (`EISDIR` for a write or create), exactly as for `dir/.` through openat2.
-        private func openCurrent(flags: Int32, mode: mode_t) throws(Errno) -> Int32 {
+        private func openCurrent(flags: Int32, mode: Syscalls.Mode) throws(Errno) -> Int32 {
             try Syscalls.openat(current, ".", flags: flags, mode: mode)
         }
 

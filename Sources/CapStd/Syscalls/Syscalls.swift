@@ -25,6 +25,36 @@ enum Syscalls {
     static let procSuperMagic = CAPSULE_PROC_SUPER_MAGIC
     static let utimeNow = CAPSULE_UTIME_NOW
     static let utimeOmit = CAPSULE_UTIME_OMIT
+    // open(2)'s access modes and the flags CapStd sets itself.
+    static let openReadOnly = O_RDONLY
+    static let openWriteOnly = O_WRONLY
+    static let openReadWrite = O_RDWR
+    static let openCreate = O_CREAT
+    static let openExclusive = O_EXCL
+    static let openTruncate = O_TRUNC
+    static let openAppend = O_APPEND
+    static let openNonBlocking = O_NONBLOCK
+    // lseek(2)'s origins.
+    static let seekStart = SEEK_SET
+    static let seekCurrent = SEEK_CUR
+    static let seekEnd = SEEK_END
+    // The file type bits of `st_mode`, as Linux defines them (glibc and SystemPackage both
+    // export the macros, so a name would be ambiguous here).
+    static let fileTypeMask: mode_t = 0o170_000
+    static let typeDirectory: mode_t = 0o040_000
+    static let typeSymlink: mode_t = 0o120_000
+
+    /// Permission bits, as `mkdirat` and `open` take them.
+    typealias Mode = mode_t
+    /// What `stat` fills in.
+    typealias Status = stat
+    /// A time as `stat` reports it and `utimensat` takes it.
+    typealias Time = timespec
+
+    /// A `timespec`; `nanoseconds` may be ``utimeNow`` or ``utimeOmit``.
+    static func time(seconds: Int, nanoseconds: Int) -> Time {
+        timespec(tv_sec: seconds, tv_nsec: nanoseconds)
+    }
 
     @inline(__always)
     private static func check(_ result: Int32) throws(Errno) -> Int32 {

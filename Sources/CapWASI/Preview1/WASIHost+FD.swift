@@ -183,7 +183,12 @@ extension WASIHost {
             guard offset == nil else { throw .invalidSeek }
             for vector in vectors {
                 let moved = try memory.withMutableBytes(at: vector.pointer, count: vector.length) { buffer in
-                    write ? policy.writeStandard(fd, UnsafeRawBufferPointer(buffer)) : fd == 0 ? policy.readStandardInput(into: buffer) : 0
+                    switch (write, fd) {
+                    case (true, 1): policy.writeStandard(.output, UnsafeRawBufferPointer(buffer))
+                    case (true, _): policy.writeStandard(.error, UnsafeRawBufferPointer(buffer))
+                    case (false, 0): policy.readStandardInput(into: buffer)
+                    case (false, _): 0
+                    }
                 }
                 total += moved
                 if moved < Int(vector.length) { break }

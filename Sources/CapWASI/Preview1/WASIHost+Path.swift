@@ -152,7 +152,7 @@ extension WASIHost {
                     guestPath: guestPath, preopen: preopen, preopenName: nil))
         } catch {
             close()
-            let limit = configuration.limits.maxOpenFiles
+            let limit = configuration.limits.maxDescriptors
             policy.deny(
                 "path_open", guestPath: guestPath, preopen: preopen,
                 reason: "the instance holds its limit of \(limit) open descriptors", errno: error)

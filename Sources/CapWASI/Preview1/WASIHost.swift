@@ -37,7 +37,7 @@ final class WASIHost {
 
     /// Standard streams as descriptors 0-2, then the preopens in order.
     private static func table(for configuration: WASIConfiguration) throws(WASIErrno) -> DescriptorTable {
-        var table = DescriptorTable(limit: configuration.limits.maxOpenFiles)
+        var table = DescriptorTable(limit: configuration.limits.maxDescriptors)
         for fd in Int32(0)...2 {
             _ = try table.allocate(
                 Descriptor(

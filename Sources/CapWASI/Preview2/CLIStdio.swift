@@ -7,10 +7,10 @@ extension Preview2Host {
             try host.own(.inputStream(InputStream(.standardInput)), host.types.inputStream)
         }
         define(linker, "wasi:cli/stdout", "get-stdout") { host in
-            try host.own(.outputStream(OutputStream(.standard(1), guestPath: "<stdout>", preopen: "")), host.types.outputStream)
+            try host.own(.outputStream(OutputStream(.standard(.output), guestPath: "<stdout>", preopen: "")), host.types.outputStream)
         }
         define(linker, "wasi:cli/stderr", "get-stderr") { host in
-            try host.own(.outputStream(OutputStream(.standard(2), guestPath: "<stderr>", preopen: "")), host.types.outputStream)
+            try host.own(.outputStream(OutputStream(.standard(.error), guestPath: "<stderr>", preopen: "")), host.types.outputStream)
         }
     }
 }

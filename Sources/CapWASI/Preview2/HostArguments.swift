@@ -42,7 +42,10 @@ extension Array: HostArgument where Element: HostArgument {
     /// A `list<T>`; a `list<u8>` arrives as bytes, taken as they are.
     static func decode(_ value: ComponentValue, in host: Preview2Host) -> [Element]? {
         switch value {
-        case .bytes(let bytes): return bytes as? [Element]
+        case .bytes(let bytes):
+            // The same type, taken as it is: an `as?` cast of an array would test every element.
+            guard Element.self == UInt8.self else { return nil }
+            return unsafeBitCast(bytes, to: [Element].self)
         case .list(let elements):
             var decoded: [Element] = []
             decoded.reserveCapacity(elements.count)

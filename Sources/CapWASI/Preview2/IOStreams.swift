@@ -71,7 +71,7 @@ final class InputStream {
 final class OutputStream {
     enum Sink {
         case file(File, offset: Int64, append: Bool)
-        case standard(Int32)
+        case standard(InstancePolicy.StandardOutput)
     }
 
     private var sink: Sink?
@@ -94,8 +94,8 @@ final class OutputStream {
     func write(_ bytes: [UInt8], _ policy: InstancePolicy, _ operation: String) -> Result<Void, StreamError> {
         guard let sink else { return .failure(.closed) }
         switch sink {
-        case .standard(let fd):
-            _ = bytes.withUnsafeBytes { policy.writeStandard(fd, $0) }
+        case .standard(let output):
+            _ = bytes.withUnsafeBytes { policy.writeStandard(output, $0) }
             return .success(())
         case .file(let file, let offset, let append):
             var written = 0

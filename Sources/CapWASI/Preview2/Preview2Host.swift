@@ -27,7 +27,7 @@ final class Preview2Host {
 
     init(configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter) {
         policy = InstancePolicy(configuration: configuration, version: .preview2, sink: sink, interrupter: interrupter)
-        resources = HostResourceTable(limit: configuration.limits.maxOpenFiles)
+        resources = HostResourceTable(limit: configuration.limits.maxDescriptors)
     }
 
     /// Closes every file and directory the instance opened; preopened `Dir`s stay open.
@@ -83,7 +83,7 @@ final class Preview2Host {
     /// turn this into `insufficient-memory`; for the others it traps, their only way to fail.
     struct ResourceLimitReached: Error, CustomStringConvertible {
         let limit: Int
-        var description: String { "the instance holds its limit of \(limit) resources" }
+        var description: String { "the instance holds its limit of \(limit) descriptors (every resource it holds counts)" }
     }
 
     /// Stores a new host object and returns the `own` handle the guest receives.

@@ -51,7 +51,7 @@ public struct RunReport: Sendable, Equatable {
     /// The size the largest linear memory of the instance reached, in bytes (0 if the guest
     /// never got an instance). For a reused instance, memory grown by earlier runs counts.
     public let peakMemoryBytes: Int
-    /// The most descriptors open at once, counted as ``WASILimits/maxOpenFiles`` counts them:
+    /// The most descriptors open at once, counted as ``WASILimits/maxDescriptors`` counts them:
     /// standard streams and preopens included, and for WASI 0.2 every resource of the instance.
     public let peakOpenDescriptors: Int
     /// How many operations were refused (``Denial``).

@@ -71,8 +71,8 @@ final class StartInstance: @unchecked Sendable {
             ending = run.end(error)
         }
         return meter.end(
-            ending, peakOpenDescriptors: host.table.peakOpenCount, denials: host.policy.denials, stdout: host.policy.captured[1] ?? [],
-            stderr: host.policy.captured[2] ?? [])
+            ending, peakOpenDescriptors: host.table.peakOpenCount, denials: host.policy.denials, stdout: host.policy.capturedOutput,
+            stderr: host.policy.capturedError)
     }
 
     /// Calls the entry: the exit code and what it returned, or throws what stopped it.

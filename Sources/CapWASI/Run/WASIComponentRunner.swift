@@ -78,8 +78,8 @@ extension WASIRunner {
         let meter = run.meter(from: start)
         let ending = call(entry, of: component, in: run, host: host, configuration: configuration)
         return meter.end(
-            ending, peakOpenDescriptors: host.resources.peakCount, denials: host.policy.denials, stdout: host.policy.captured[1] ?? [],
-            stderr: host.policy.captured[2] ?? [])
+            ending, peakOpenDescriptors: host.resources.peakCount, denials: host.policy.denials, stdout: host.policy.capturedOutput,
+            stderr: host.policy.capturedError)
     }
 
     /// Instantiates `component` and calls `entry`: the exit code and what an invocation

@@ -40,12 +40,12 @@ public struct Denial: Sendable, Hashable, CustomStringConvertible {
 public typealias DenialSink = @Sendable (Denial) -> Void
 
 extension Denial {
-    /// The default sink: a `.notice` log line with `tenant`, `op`, `path`, `preopen`, `reason`
+    /// The default sink: a `.notice` log line with `instance`, `op`, `path`, `preopen`, `reason`
     /// and `errno` metadata, and `error_code` for a component's.
     public static func logging(to logger: Logger) -> DenialSink {
         { denial in
             var metadata: Logger.Metadata = [
-                "tenant": "\(Untrusted.printable(denial.instance))", "op": "\(denial.operation)",
+                "instance": "\(Untrusted.printable(denial.instance))", "op": "\(denial.operation)",
                 "path": "\(denial.guestPath)", "preopen": "\(Untrusted.printable(denial.preopen))",
                 "reason": "\(denial.reason)", "errno": "\(denial.errno)",
             ]

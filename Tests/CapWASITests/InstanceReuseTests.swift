@@ -225,30 +225,4 @@ struct InstanceReuseTests {
         for _ in 0..<2 { #expect(try pool.run(WASIConfiguration(), owner: "a", denialSink: nil).exitCode == 0) }
         #expect(pool.statistics == .init())
     }
-
-    @Test("hidden state is exported under names no export has, and a module without exports gets an export section")
-    func rewrite() throws {
-        let exported = try wat2wasm("""
-            (module
-              (memory 1) (global (mut i32) (i32.const 0)) (global i32 (i32.const 1)) (table 1 funcref)
-              (func (export "capsule.state.global.0")))
-            """)
-        let (bytes, exports) = try StateExports.rewrite(exported)
-        #expect(exports == StateExports(memories: ["capsule.state.memory.0"], tables: ["capsule.state.table.0"], globals: ["capsule.state.global.0_"]))
-        let store = Store(engine: Engine())
-        let instance = try parseWasm(bytes: bytes).instantiate(store: store)
-        #expect(instance.exports[global: "capsule.state.global.0_"] != nil)
-        #expect(instance.exports[function: "capsule.state.global.0"] != nil)
-        #expect(instance.exports[memory: "capsule.state.memory.0"] != nil)
-
-        let bare = try wat2wasm("(module (memory 1) (global (mut i64) (i64.const 7)) (func) (start 0))")
-        let (rewritten, bareExports) = try StateExports.rewrite(bare)
-        #expect(bareExports.globals.count == 1)
-        let global = try parseWasm(bytes: rewritten).instantiate(store: store).exports[global: bareExports.globals[0]]
-        #expect(global?.value == .i64(7))
-
-        #expect(throws: StateExports.NotReusable.self) {
-            try StateExports.rewrite(wat2wasm("(module (import \"env\" \"memory\" (memory 1)))"))
-        }
-    }
 }

@@ -11,7 +11,7 @@ struct ComponentAST: Sendable {
 /// One definition of a component, in the order the binary gives it.
 enum Definition: Sendable {
     /// An embedded core module, parsed and validated by WasmKit when the component is read.
-    case coreModule(Module)
+    case coreModule(CoreModule)
     case coreInstance(CoreInstanceExpression)
     case component(ComponentAST)
     case instance(InstanceExpression)
@@ -20,6 +20,17 @@ enum Definition: Sendable {
     case canon(Canon)
     case `import`(ImportDefinition)
     case export(ExportDefinition)
+}
+
+/// An embedded core module: instrumented with interrupt points (``InterruptPoints``), parsed,
+/// and, in a component made reusable (``Component/reusable()``), rewritten to export all of its
+/// mutable state (``StateExports``).
+struct CoreModule: Sendable {
+    let module: Module
+    /// The instrumented binary `module` was parsed from.
+    let bytes: [UInt8]
+    /// The exports that reach the module's state; nil until the component is made reusable.
+    let state: StateExports?
 }
 
 /// The sorts of the core index spaces.

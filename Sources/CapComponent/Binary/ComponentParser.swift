@@ -101,14 +101,14 @@ struct ComponentParser {
         case 1:
             let start = reader.offset
             let body = try reader.bytes(reader.remaining)
-            let module: Module
+            let module: (Module, [UInt8])
             do {
-                module = try InterruptPoints.parse(Array(body))
+                module = try InterruptPoints.parseInstrumented(Array(body))
             } catch {
                 throw reader.error("the embedded core module is invalid: \(error)", at: start)
             }
             add(.core(.module))
-            ast.definitions.append(.coreModule(module))
+            ast.definitions.append(.coreModule(CoreModule(module: module.0, bytes: module.1, state: nil)))
         case 2:
             let count = try reader.count(minimumSize: 2)
             for _ in 0..<count {

@@ -1,4 +1,5 @@
 // A parsed and validated component binary, ready to instantiate any number of times.
+import WasmKit
 
 /// A component read from its binary form (component-model `design/mvp/Binary.md`), with its
 /// embedded core modules parsed and validated by WasmKit.
@@ -14,6 +15,10 @@
 /// error-context types.
 public struct Component: Sendable {
     let ast: ComponentAST
+
+    private init(ast: ComponentAST) {
+        self.ast = ast
+    }
 
     /// An import or export of the top-level component.
     public struct Item: Sendable, Hashable, CustomStringConvertible {
@@ -157,5 +162,41 @@ public struct Component: Sendable {
             default: total
             }
         }
+    }
+
+    /// The component with every embedded core module rewritten to export all of its mutable
+    /// state (``StateExports``), so that each core instance of an instance of it can be put back
+    /// after a run. Reads every core module once more.
+    ///
+    /// - Throws: ``StateExports/NotReusable`` naming the first core module (counted as
+    ///   ``coreModuleCount`` counts them) whose state cannot be put back: passive data or
+    ///   element segments, whose drops no API can undo.
+    package func reusable() throws(StateExports.NotReusable) -> Component {
+        var index = 0
+        return Component(ast: try Self.reusable(ast, &index))
+    }
+
+    private static func reusable(_ ast: ComponentAST, _ index: inout Int) throws(StateExports.NotReusable) -> ComponentAST {
+        var rewritten = ast
+        for (position, definition) in ast.definitions.enumerated() {
+            switch definition {
+            case .coreModule(let core):
+                defer { index += 1 }
+                let (bytes, state): ([UInt8], StateExports)
+                do { (bytes, state) = try StateExports.rewrite(core.bytes, importedState: true) } catch {
+                    throw StateExports.NotReusable(reason: "core module \(index): \(error.reason)")
+                }
+                let module: Module
+                do { module = bytes == core.bytes ? core.module : try parseWasm(bytes: bytes) } catch {
+                    throw StateExports.NotReusable(reason: "core module \(index) does not parse once rewritten: \(error)")
+                }
+                rewritten.definitions[position] = .coreModule(CoreModule(module: module, bytes: bytes, state: state))
+            case .component(let nested):
+                rewritten.definitions[position] = .component(try reusable(nested, &index))
+            default:
+                break
+            }
+        }
+        return rewritten
     }
 }

@@ -19,16 +19,29 @@ public final class ComponentInstance {
     /// Keeps every nested instance's state alive: the resource registry holds them weakly.
     private let states: [ComponentInstanceState]
     private let lowered: [LoweredFunction]
+    /// Every core instance of the component, nested components' included, in the order they
+    /// were made; with the exports that reach each one's state in a reusable component
+    /// (``Component/reusable()``).
+    package let coreInstances: [CoreInstance]
+
+    /// One core instance of a component instance.
+    package struct CoreInstance {
+        package let instance: Instance
+        /// The exports reaching its memories, tables and mutable globals; nil unless the
+        /// component was made reusable.
+        package let state: StateExports?
+    }
 
     init(
         store: Store, registry: ResourceRegistry, exports: InstanceValue, states: [ComponentInstanceState],
-        lowered: [LoweredFunction]
+        lowered: [LoweredFunction], coreInstances: [CoreInstance]
     ) {
         self.store = store
         self.registry = registry
         self.root = exports
         self.states = states
         self.lowered = lowered
+        self.coreInstances = coreInstances
     }
 
     /// The store's host functions refer to the instance's memories and functions, which refer

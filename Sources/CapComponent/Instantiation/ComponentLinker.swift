@@ -133,7 +133,8 @@ public final class ComponentLinker {
         let root = try instantiator.instantiate(
             ComponentClosure(ast: component.ast, outer: nil), parentState: nil, imports: .host(self))
         return ComponentInstance(
-            store: store, registry: registry, exports: root.exports, states: instantiator.states, lowered: instantiator.lowered)
+            store: store, registry: registry, exports: root.exports, states: instantiator.states, lowered: instantiator.lowered,
+            coreInstances: instantiator.coreInstances)
     }
 
     // MARK: Resolving imports

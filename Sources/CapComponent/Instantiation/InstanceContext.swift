@@ -45,7 +45,7 @@ enum Item {
     case type(TypeEntry)
     case instance(InstanceValue)
     case component(ComponentClosure)
-    case coreModule(Module)
+    case coreModule(CoreModule)
 
     var sort: Sort {
         switch self {
@@ -71,7 +71,7 @@ final class InstanceContext {
     var coreMemories: [Memory] = []
     var coreGlobals: [Global] = []
     var coreTags: [Tag] = []
-    var coreModules: [Module] = []
+    var coreModules: [CoreModule] = []
     var coreInstances: [[String: ExternalValue]] = []
     var functions: [ComponentFunction] = []
     var instances: [InstanceValue] = []
@@ -107,7 +107,7 @@ final class InstanceContext {
 
     func coreFunction(_ index: UInt32) throws(ComponentError) -> Function { try Self.at(coreFunctions, index, "core func") }
     func coreMemory(_ index: UInt32) throws(ComponentError) -> Memory { try Self.at(coreMemories, index, "core memory") }
-    func coreModule(_ index: UInt32) throws(ComponentError) -> Module { try Self.at(coreModules, index, "core module") }
+    func coreModule(_ index: UInt32) throws(ComponentError) -> CoreModule { try Self.at(coreModules, index, "core module") }
     func coreInstance(_ index: UInt32) throws(ComponentError) -> [String: ExternalValue] {
         try Self.at(coreInstances, index, "core instance")
     }

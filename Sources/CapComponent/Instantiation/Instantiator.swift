@@ -15,6 +15,8 @@ struct Instantiator {
     let registry: ResourceRegistry
     /// Every component instance made, kept alive as long as the top-level instance.
     private(set) var states: [ComponentInstanceState] = []
+    /// Every core instance made, nested components' included, in the order they were made.
+    private(set) var coreInstances: [ComponentInstance.CoreInstance] = []
     /// Every lowered function made, released with the top-level instance (their closures live
     /// in the store and would otherwise keep it alive).
     private(set) var lowered: [LoweredFunction] = []
@@ -89,7 +91,9 @@ struct Instantiator {
 
     // MARK: Core instances
 
-    private func coreInstance(_ expression: CoreInstanceExpression, _ context: InstanceContext) throws(ComponentError) -> [String: ExternalValue] {
+    private mutating func coreInstance(
+        _ expression: CoreInstanceExpression, _ context: InstanceContext
+    ) throws(ComponentError) -> [String: ExternalValue] {
         switch expression {
         case .instantiate(let index, let arguments):
             let module = try context.coreModule(index)
@@ -103,10 +107,11 @@ struct Instantiator {
             imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruptCheck)
             let instance: Instance
             do {
-                instance = try module.instantiate(store: store, imports: imports)
+                instance = try module.module.instantiate(store: store, imports: imports)
             } catch {
                 throw ComponentError(.trap, "instantiating core module \(index) failed: \(error)", cause: error)
             }
+            coreInstances.append(ComponentInstance.CoreInstance(instance: instance, state: module.state))
             var exports: [String: ExternalValue] = [:]
             for (name, value) in instance.exports { exports[name] = value }
             return exports

@@ -8,6 +8,11 @@ extension InterruptPoints {
     ///
     /// - Throws: WasmKit's parse or validation error, or ``Failure``.
     public static func parse(_ bytes: [UInt8]) throws -> Module {
+        try parseInstrumented(bytes).module
+    }
+
+    /// ``parse(_:)``, with the instrumented bytes the module was parsed from.
+    static func parseInstrumented(_ bytes: [UInt8]) throws -> (module: Module, bytes: [UInt8]) {
         let instrumented: [UInt8]
         do {
             instrumented = try instrument(bytes)
@@ -16,7 +21,7 @@ extension InterruptPoints {
             throw error
         }
         do {
-            return try parseWasm(bytes: instrumented)
+            return (try parseWasm(bytes: instrumented), instrumented)
         } catch {
             // Report what is wrong with the guest's own bytes, at its own offsets.
             _ = try parseWasm(bytes: bytes)

@@ -1,4 +1,5 @@
 // An instance's state just after instantiation, and the way back to it after a run.
+import CapComponent
 import WasmKit
 
 /// Every memory, table and mutable global of one instance as instantiation left them.

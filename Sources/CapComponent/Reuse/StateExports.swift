@@ -1,5 +1,4 @@
 // Rewriting a module so that every part of an instance's mutable state is an export.
-import CapComponent
 import WasmParser
 
 /// The exports through which a host can read and put back all of an instance's mutable
@@ -9,27 +8,46 @@ import WasmParser
 /// C toolchain exports its memory but not `__stack_pointer`, the other mutable globals or its
 /// function table. ``rewrite(_:)`` adds an export for each of them under a name no other export
 /// has, and leaves every other byte of the module as it was.
-struct StateExports: Sendable, Equatable {
-    var memories: [String] = []
-    var tables: [String] = []
-    var globals: [String] = []
+///
+/// A module's own state only: a memory, table or global it imports is the exporter's, put back
+/// with the exporter (inside a component, another core instance of it).
+package struct StateExports: Sendable, Equatable {
+    package var memories: [String] = []
+    package var tables: [String] = []
+    package var globals: [String] = []
     /// Whether the module has a start function, which may leave each instance's memory
     /// different (through the host functions it calls).
-    var hasStartFunction = false
+    package var hasStartFunction = false
+
+    package init(memories: [String] = [], tables: [String] = [], globals: [String] = [], hasStartFunction: Bool = false) {
+        self.memories = memories
+        self.tables = tables
+        self.globals = globals
+        self.hasStartFunction = hasStartFunction
+    }
 
     /// Why a module's instances cannot be put back to their just-instantiated state.
-    struct NotReusable: Error, Sendable, Equatable, CustomStringConvertible {
-        let reason: String
-        var description: String { reason }
+    package struct NotReusable: Error, Sendable, Equatable, CustomStringConvertible {
+        package let reason: String
+        package var description: String { reason }
+
+        package init(reason: String) {
+            self.reason = reason
+        }
     }
 
     /// `bytes` with the state exports added, and their names.
     ///
-    /// - Throws: ``NotReusable`` when the module imports state (a memory, table or global the
-    ///   host would have to put back too) or has passive data or element segments, whose
-    ///   `data.drop` and `elem.drop` no API can undo; or when the bytes do not parse.
-    static func rewrite(_ bytes: [UInt8]) throws(NotReusable) -> (bytes: [UInt8], exports: StateExports) {
-        let sections = try ModuleSections(bytes)
+    /// - Parameter importedState: Whether the module may import a memory, table or global:
+    ///   inside a component, where the exporting core instance is put back too. A module run
+    ///   on its own may not: its host would have to put that state back.
+    /// - Throws: ``NotReusable`` when the module imports state it may not, or has passive data
+    ///   or element segments, whose `data.drop` and `elem.drop` no API can undo; or when the
+    ///   bytes do not parse.
+    package static func rewrite(
+        _ bytes: [UInt8], importedState: Bool = false
+    ) throws(NotReusable) -> (bytes: [UInt8], exports: StateExports) {
+        let sections = try ModuleSections(bytes, importedState: importedState)
         var exports = StateExports(hasStartFunction: sections.hasStartFunction)
         var taken = Set(sections.exports.map(\.name))
         func name(_ kind: String, _ index: UInt32, existing: (ExportDescriptor) -> Bool) -> (String, Export?) {
@@ -47,18 +65,19 @@ struct StateExports: Sendable, Equatable {
         }
 
         var added: [Export] = []
-        for index in 0..<UInt32(sections.memoryCount) {
+        // A defined item's index comes after those of the imported ones.
+        for index in sections.importedMemories..<sections.importedMemories + UInt32(sections.memoryCount) {
             let (exportName, export) = name("memory", index) { $0 == .memory(index) }
             exports.memories.append(exportName)
             added += export.map { [$0] } ?? []
         }
-        for index in 0..<UInt32(sections.tableCount) {
+        for index in sections.importedTables..<sections.importedTables + UInt32(sections.tableCount) {
             let (exportName, export) = name("table", index) { $0 == .table(index) }
             exports.tables.append(exportName)
             added += export.map { [$0] } ?? []
         }
-        for (index, global) in sections.globals.enumerated() where global.type.mutability == .variable {
-            let index = UInt32(index)
+        for (offset, global) in sections.globals.enumerated() where global.type.mutability == .variable {
+            let index = sections.importedGlobals + UInt32(offset)
             let (exportName, export) = name("global", index) { $0 == .global(index) }
             exports.globals.append(exportName)
             added += export.map { [$0] } ?? []
@@ -81,9 +100,12 @@ private struct ModuleSections {
     var globals: [WasmParser.Global] = []
     var memoryCount = 0
     var tableCount = 0
+    var importedMemories: UInt32 = 0
+    var importedTables: UInt32 = 0
+    var importedGlobals: UInt32 = 0
     var hasStartFunction = false
 
-    init(_ bytes: [UInt8]) throws(StateExports.NotReusable) {
+    init(_ bytes: [UInt8], importedState: Bool) throws(StateExports.NotReusable) {
         self.bytes = bytes
         var parser = Parser(bytes: bytes)
         do {
@@ -94,9 +116,18 @@ private struct ModuleSections {
                 sectionRanges.append((bytes[start], start..<parser.offset))
                 switch payload {
                 case .importSection(let imports):
-                    if let stateful = imports.first(where: { if case .function = $0.descriptor { false } else { true } }) {
-                        throw StateExports.NotReusable(
-                            reason: "it imports \(stateful.module).\(stateful.name), state a reused instance would share")
+                    for entry in imports {
+                        switch entry.descriptor {
+                        case .function: continue
+                        case .memory: importedMemories += 1
+                        case .table: importedTables += 1
+                        case .global: importedGlobals += 1
+                        case .tag: break
+                        }
+                        guard importedState else {
+                            throw StateExports.NotReusable(
+                                reason: "it imports \(entry.module).\(entry.name), state a reused instance would share")
+                        }
                     }
                 case .memorySection(let memories): memoryCount = memories.count
                 case .tableSection(let tables): tableCount = tables.count

@@ -57,12 +57,12 @@ public enum Plugin: Sendable {
 /// Runs one compiled plugin for many tenants.
 ///
 /// Each run gets a fresh descriptor (or resource) table holding only that tenant's
-/// directories, and every descriptor a run opened is closed when it ends. A module's instances
-/// are reused by default, but only for the tenant they last ran for: between runs the instance's
-/// memory, tables and globals are put back to their just-instantiated state (see
-/// ``InstanceReuse`` for what stays observable), and a run that traps or hits a limit discards
-/// its instance. Pass `reuse: nil` for a fresh WasmKit store and instance per run; a component
-/// always gets one. Runs execute concurrently, at most `maxConcurrentRuns` at a time; a trap or
+/// directories, and every descriptor a run opened is closed when it ends. Instances of a module
+/// or a component are reused by default, but only for the tenant they last ran for: between
+/// runs the memories, tables and globals of the instance (of each core instance of a component)
+/// are put back to their just-instantiated state (see ``InstanceReuse`` for what stays
+/// observable), and a run that traps or hits a limit discards its instance. Pass `reuse: nil`
+/// for a fresh WasmKit store and instance per run. Runs execute concurrently, at most `maxConcurrentRuns` at a time; a trap or
 /// a limit ends that tenant's run only. Modules and components get the same configuration,
 /// limits and denial reports.
 ///
@@ -75,6 +75,8 @@ public struct PluginHost: Sendable {
     public let maxConcurrentRuns: Int
     /// The warm instances of a module plugin; `nil` for a component or with reuse off.
     public let instancePool: WASIInstancePool?
+    /// The warm instances of a component plugin; `nil` for a module or with reuse off.
+    public let componentPool: WASIComponentPool?
     /// Where the `async` runs execute guest code.
     public let executor: GuestExecutor
     /// How each run is reported as metrics and a trace span.
@@ -94,6 +96,11 @@ public struct PluginHost: Sendable {
         instancePool =
             switch (plugin, reuse) {
             case (.module(let module, let entry), let reuse?): WASIInstancePool(module: module, entry: entry, reuse: reuse)
+            default: nil
+            }
+        componentPool =
+            switch (plugin, reuse) {
+            case (.component(let component, let entry), let reuse?): WASIComponentPool(component: component, entry: entry, reuse: reuse)
             default: nil
             }
     }
@@ -150,7 +157,12 @@ public struct PluginHost: Sendable {
                     WASIRunner.runReporting(module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
                 }
             case .component(let component, let entry):
-                WASIRunner.runReporting(component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+                if let componentPool {
+                    componentPool.runReporting(configuration, owner: tenant.tenant, denialSink: denialSink, interrupter: interrupter)
+                } else {
+                    WASIRunner.runReporting(
+                        component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+                }
             }
         return PluginRun(tenant: tenant.tenant, outcome: end.result.mapError { .guest($0) }, report: end.report, denials: end.denials)
     }

@@ -94,11 +94,13 @@ enum LeakProbe {
             for _ in 0..<(count / 10) where (try? host.run(warmUp, denialSink: nil, interrupter: nil).outcome.get().exitCode) != 0 { failures += 1 }
             release([warmUp])
             host.instancePool?.removeIdle()
+            host.componentPool?.removeIdle()
             before = Usage.now(excluding: path)
             let tenant = try capabilities(0..<1)[0]
             for _ in 0..<count where (try? host.run(tenant, denialSink: nil, interrupter: nil).outcome.get().exitCode) != 0 { failures += 1 }
             release([tenant])
             host.instancePool?.removeIdle()
+            host.componentPool?.removeIdle()
             after = Usage.now(excluding: path)
         } else {
             let host = PluginHost(plugin: plugin, maxConcurrentRuns: count)
@@ -109,12 +111,14 @@ enum LeakProbe {
             _ = await host.run(tenants: warmUp, denialSink: nil)
             release(warmUp)
             host.instancePool?.removeIdle()
+            host.componentPool?.removeIdle()
             before = Usage.now(excluding: path)
             let tenants = try capabilities(0..<count)
             let runs = await host.run(tenants: tenants, denialSink: nil)
             failures = runs.filter { (try? $0.outcome.get().exitCode) != 0 }.count
             release(tenants)
             host.instancePool?.removeIdle()
+            host.componentPool?.removeIdle()
             after = Usage.now(excluding: path)
         }
         let secret = "secret = \"only-t\(tenantCount - 1)\"\n"

@@ -32,20 +32,22 @@ struct ReuseTests {
         return observed
     }
 
-    @Test("every example plugin gives the same results in reused instances as in fresh ones", arguments: ["report", "probe"])
-    func sameAsFresh(_ name: String) async throws {
+    @Test(
+        "every example plugin gives the same results in reused instances as in fresh ones, module and component",
+        arguments: ["report", "probe"], PluginFlavour.allCases)
+    func sameAsFresh(_ name: String, _ flavour: PluginFlavour) async throws {
         let farm = try TenantFarm(count: 6)
         let tenants = try farm.capabilities()
-        let plugin = try examplePlugin(name, .module)
+        let plugin = try examplePlugin(name, flavour)
         let fresh = PluginHost(plugin: plugin, programName: "\(name).wasm", maxConcurrentRuns: 3, reuse: nil)
         let reused = PluginHost(plugin: plugin, programName: "\(name).wasm", maxConcurrentRuns: 3)
-        #expect(fresh.instancePool == nil)
+        #expect(fresh.instancePool == nil && fresh.componentPool == nil)
         let expected = try await Self.runRound(fresh, farm, tenants)
         #expect(expected.allSatisfy { $0.exitCode == 0 && !$0.output.isEmpty })
         for round in 1...4 {
             #expect(try await Self.runRound(reused, farm, tenants) == expected, "round \(round)")
         }
-        let statistics = try #require(reused.instancePool?.statistics)
+        let statistics = try #require(flavour == .module ? reused.instancePool?.statistics : reused.componentPool?.statistics)
         #expect(statistics.reuses == 3 * tenants.count)
         #expect(statistics.instantiations == tenants.count)
         // Idle instances hold nothing of the tenants: once the embedder closes their
@@ -80,9 +82,11 @@ struct ReuseTests {
         #expect(host.instancePool?.statistics.instantiations == tenants.count)
     }
 
-    @Test("a component plugin runs fresh every time")
-    func componentsRunFresh() throws {
+    @Test("a component plugin gets a component pool, and none with reuse off")
+    func componentPools() throws {
         let host = PluginHost(plugin: try examplePlugin("report", .component), programName: "report.wasm")
         #expect(host.instancePool == nil)
+        #expect(host.componentPool?.notReusableReason == nil)
+        #expect(PluginHost(plugin: try examplePlugin("report", .component), programName: "report.wasm", reuse: nil).componentPool == nil)
     }
 }

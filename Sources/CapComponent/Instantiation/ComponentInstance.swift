@@ -23,6 +23,24 @@ public final class ComponentInstance {
     /// were made; with the exports that reach each one's state in a reusable component
     /// (``Component/reusable()``).
     package let coreInstances: [CoreInstance]
+    /// Each state's handles as instantiation left them.
+    private let instantiatedHandles: [HandleTable]
+
+    /// Makes the instance enterable again after a run whose core state the caller put back:
+    /// every handle table as instantiation left it (the handles its core code took then, such
+    /// as the preview 1 adapter's preopens and standard streams, and which it keeps in its
+    /// memory; the host makes their resources again for each run), and the reentrance and trap
+    /// flags cleared. A run that ended by a host function throwing (a
+    /// guest's `exit`) marks its instance trapped; once the memories, tables and globals of
+    /// every core instance are back to their state after instantiation, nothing of that run
+    /// is left to protect.
+    ///
+    /// - Returns: `false`, changing nothing, while a call into the instance is still running.
+    package func resetForReuse() -> Bool {
+        guard states.allSatisfy({ $0.mayEnter && $0.mayLeave }) else { return false }
+        for (state, handles) in zip(states, instantiatedHandles) { state.reset(handles: handles) }
+        return true
+    }
 
     /// One core instance of a component instance.
     package struct CoreInstance {
@@ -42,6 +60,7 @@ public final class ComponentInstance {
         self.states = states
         self.lowered = lowered
         self.coreInstances = coreInstances
+        instantiatedHandles = states.map(\.handles)
     }
 
     /// The store's host functions refer to the instance's memories and functions, which refer

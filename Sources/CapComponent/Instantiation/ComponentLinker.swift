@@ -124,12 +124,20 @@ public final class ComponentLinker {
     public func instantiate(
         _ component: Component, in store: Store? = nil, interrupter: Interrupter? = nil
     ) throws(ComponentError) -> ComponentInstance {
+        try instantiate(component, in: store, interrupterSlot: InterrupterSlot(interrupter))
+    }
+
+    /// ``instantiate(_:in:interrupter:)`` for an instance reused for many runs: its interrupt
+    /// points consult whatever interrupter `interrupterSlot` holds at the time.
+    package func instantiate(
+        _ component: Component, in store: Store?, interrupterSlot: InterrupterSlot
+    ) throws(ComponentError) -> ComponentInstance {
         let store = store ?? Store(engine: engine)
         let registry = ResourceRegistry()
         for definition in resources.values {
             registry.registerHost(definition.type, destructor: definition.destructor)
         }
-        var instantiator = Instantiator(store: store, registry: registry, interrupter: interrupter)
+        var instantiator = Instantiator(store: store, registry: registry, interrupterSlot: interrupterSlot)
         let root = try instantiator.instantiate(
             ComponentClosure(ast: component.ast, outer: nil), parentState: nil, imports: .host(self))
         return ComponentInstance(

@@ -24,11 +24,11 @@ struct Instantiator {
     /// The `check` every instrumented core module imports (``InterruptPoints``).
     private let interruptCheck: Function
 
-    init(store: Store, registry: ResourceRegistry, interrupter: Interrupter?) {
+    init(store: Store, registry: ResourceRegistry, interrupterSlot: InterrupterSlot) {
         self.store = store
         self.registry = registry
         interruptCheck = Function(store: store, parameters: [], results: []) { _, _ in
-            try interrupter?.check()
+            try interrupterSlot.check()
             return []
         }
     }

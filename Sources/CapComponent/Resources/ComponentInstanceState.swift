@@ -45,6 +45,15 @@ package final class ComponentInstanceState {
 
     func markTrapped() { hasTrapped = true }
 
+    /// The state just after instantiation: `handles`, enterable, not trapped
+    /// (``ComponentInstance/resetForReuse()``).
+    func reset(handles: HandleTable) {
+        self.handles = handles
+        mayEnter = true
+        mayLeave = true
+        hasTrapped = false
+    }
+
     // MARK: Entering and leaving
 
     /// `may_enter_from` + `enter_from`: clears `may_enter` on this instance and every ancestor

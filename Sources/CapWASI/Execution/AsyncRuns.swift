@@ -48,3 +48,18 @@ extension WASIInstancePool {
         }
     }
 }
+
+extension WASIComponentPool {
+    /// Runs the pool's entry in a warm or new instance, as ``run(_:owner:denialSink:interrupter:)``
+    /// does, on one of `executor`'s threads; the awaiting task is suspended meanwhile, and
+    /// cancelling it stops the guest (``WASIRunError/cancelled``) and discards the instance.
+    public func run(
+        _ configuration: WASIConfiguration, owner: String,
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), executor: GuestExecutor = .shared
+    ) async throws(WASIRunError) -> WASIRunResult {
+        let interrupter = Interrupter()
+        return try await executor.run(cancelling: interrupter) { () throws(WASIRunError) in
+            try self.run(configuration, owner: owner, denialSink: denialSink, interrupter: interrupter)
+        }
+    }
+}

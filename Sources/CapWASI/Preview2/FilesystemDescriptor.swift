@@ -31,6 +31,12 @@ final class FilesystemDescriptor {
         self.isPreopen = isPreopen
     }
 
+    /// The descriptor of a preopen: its `Dir`, `read` and, read-write, `mutate-directory`.
+    convenience init(preopen: Preopen) {
+        let flags: DescriptorFlags = preopen.access == .readWrite ? [.read, .mutateDirectory] : .read
+        self.init(.directory(preopen.dir), flags: flags, guestPath: preopen.guestPath, preopen: preopen.guestPath, isPreopen: true)
+    }
+
     func close() {
         switch kind {
         case .directory(let dir): if !isPreopen { dir.close() }

@@ -6,9 +6,7 @@ extension Preview2Host {
         define(linker, "wasi:filesystem/preopens", "get-directories") { host in
             var directories: [ComponentValue] = []
             for preopen in host.configuration.preopens {
-                let flags: DescriptorFlags = preopen.access == .readWrite ? [.read, .mutateDirectory] : .read
-                let descriptor = FilesystemDescriptor(
-                    .directory(preopen.dir), flags: flags, guestPath: preopen.guestPath, preopen: preopen.guestPath, isPreopen: true)
+                let descriptor = FilesystemDescriptor(preopen: preopen)
                 directories.append(.tuple([try host.own(.descriptor(descriptor), host.types.descriptor), .string(preopen.guestPath)]))
             }
             return .list(directories)

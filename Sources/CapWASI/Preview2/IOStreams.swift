@@ -34,6 +34,11 @@ final class InputStream {
         self.source = source
     }
 
+    /// Whether it reads standard input (and is not closed).
+    var isStandardInput: Bool {
+        if case .standardInput? = source { true } else { false }
+    }
+
     /// Reads up to `count` bytes; `closed` at the end (a file's end, or a closed stream).
     func read(_ count: Int, _ policy: InstancePolicy) -> Result<[UInt8], StreamError> {
         guard let source else { return .failure(.closed) }
@@ -75,6 +80,11 @@ final class OutputStream {
     }
 
     private var sink: Sink?
+
+    /// The standard stream it writes, if it writes one (and is not closed).
+    var standardOutput: InstancePolicy.StandardOutput? {
+        if case .standard(let output)? = sink { output } else { nil }
+    }
     /// How denials name the file: the guest's path and its preopen.
     let guestPath: String
     let preopen: String

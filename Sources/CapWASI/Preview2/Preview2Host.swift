@@ -5,9 +5,13 @@ import CapStd
 /// The `wasi:cli/command` host of one component instance, its file system CapStd. Holds the
 /// same ``InstancePolicy`` as the preview 1 host: denials, write quota, standard streams and
 /// deadline. Confined to the thread running the instance.
+///
+/// The functions bound into the linker look up everything a run may see (configuration,
+/// resources, quotas, denials) through the host at call time, so a reused instance gets each
+/// run's state from ``begin(configuration:sink:interrupter:)``.
 final class Preview2Host {
-    let policy: InstancePolicy
-    let resources: HostResourceTable
+    private(set) var policy: InstancePolicy
+    private(set) var resources: HostResourceTable
     var configuration: WASIConfiguration { policy.configuration }
 
     /// The host resource types, made when the host is bound to a linker.
@@ -33,6 +37,34 @@ final class Preview2Host {
     /// Closes every file and directory the instance opened; preopened `Dir`s stay open.
     func closeAll() {
         resources.closeAll()
+    }
+
+    /// Starts another run in the same instance: the previous run's resources are closed and
+    /// its configuration, streams, quotas, interrupter and denials replaced by new ones. The
+    /// resources the instance's instantiation made (`remaking`, whose handles the guest keeps)
+    /// are made again for `configuration`, at the same representations.
+    ///
+    /// - Returns: `false` when `configuration` lacks a preopen one of them names; the table is
+    ///   empty then.
+    @discardableResult
+    func begin(
+        configuration: WASIConfiguration, sink: DenialSink?, interrupter: Interrupter, remaking recipes: [HostResource.Recipe?] = []
+    ) -> Bool {
+        closeAll()
+        policy = InstancePolicy(configuration: configuration, version: .preview2, sink: sink, interrupter: interrupter)
+        let limit = configuration.limits.maxDescriptors
+        guard let remade = HostResourceTable(limit: limit, remaking: recipes, for: configuration) else {
+            resources = HostResourceTable(limit: limit)
+            return false
+        }
+        resources = remade
+        return true
+    }
+
+    /// Ends a run of a reused instance: its resources are closed and its configuration,
+    /// captured output and denials let go, so an idle instance holds nothing of the run.
+    func finish() {
+        begin(configuration: WASIConfiguration(arguments: []), sink: nil, interrupter: Interrupter())
     }
 
     // MARK: Binding

@@ -31,7 +31,7 @@ public final class WASIInstancePool: Sendable {
     /// Why this module's instances are never reused, or `nil` when they are.
     public let notReusableReason: String?
     private let prepared: (module: Module, exports: StateExports)?
-    private let state = Mutex(PoolState())
+    private let pool: InstancePool<PooledModule>
     /// The memory images every instance starts from, taken from the first instance, when the
     /// module has no start function to make instances differ.
     private let sharedImages = Mutex<[MemoryImage]?>(nil)
@@ -53,7 +53,7 @@ public final class WASIInstancePool: Sendable {
     }
 
     /// The pool's counts so far.
-    public var statistics: Statistics { state.withLock { $0.statistics } }
+    public var statistics: Statistics { pool.statistics }
 
     /// A pool for `module`, whose runs call `entry`. The module is rewritten once, here, to
     /// export its hidden state.
@@ -61,6 +61,7 @@ public final class WASIInstancePool: Sendable {
         self.module = module
         self.entry = entry
         self.reuse = reuse
+        pool = InstancePool(reuse: reuse)
         let rewritten: (bytes: [UInt8], exports: StateExports)
         do { rewritten = try StateExports.rewrite(module.bytes) } catch {
             prepared = nil
@@ -102,54 +103,36 @@ public final class WASIInstancePool: Sendable {
                 module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         }
         let interrupter = WASIRunner.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
-        let key = reuse.acrossOwners ? "" : owner
-        let instance: PooledInstance
-        if let idle = state.withLock({ $0.checkOut(key, fitting: configuration.limits) }) {
-            instance = idle
-        } else {
+        return pool.run(configuration, owner: owner, denialSink: denialSink, interrupter: interrupter, startedAt: start) {
             let images = sharedImages.withLock { $0 }
+            let instance: PooledModule
             do throws(WASIRunError) {
-                instance = try PooledInstance(
+                instance = try PooledModule(
                     prepared, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
                     eager: reuse.eagerTranslation, images: images)
             } catch {
-                return RunEnd(failure: error, startedAt: start)
+                return .ended(RunEnd(failure: error, startedAt: start))
             }
             if images == nil && !prepared.exports.hasStartFunction {
                 sharedImages.withLock { $0 = instance.snapshot.images }
             }
-            state.withLock { $0.statistics.instantiations += 1 }
+            return .made(instance)
         }
-
-        let end = instance.start.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
-        instance.start.host.finish()
-        let keep = if case .success = end.result { instance.restore(retainingAtMost: reuse.maxRetainedGrowth) } else { false }
-        // What the lock hands back is freed after it is released: freeing a store takes a while.
-        _ = state.withLock { state in
-            guard keep else {
-                state.statistics.discards += 1
-                return [instance]
-            }
-            return state.checkIn(instance, key, reuse)
-        }
-        return end
     }
 
     /// Drops every idle instance of `owner` (of every owner when `nil`), for example when a
     /// tenant leaves.
     public func removeIdle(owner: String? = nil) {
-        _ = state.withLock { $0.remove(owner.map { reuse.acrossOwners ? "" : $0 }) }
+        pool.removeIdle(owner: owner)
     }
 
     /// Whether every idle instance is in its just-instantiated state with an empty descriptor
     /// table (a full comparison, for tests).
-    var idleInstancesArePristine: Bool {
-        state.withLock { $0.idle.values.joined().allSatisfy { $0.snapshot.isPristine && $0.start.host.table.openCount == 0 } }
-    }
+    var idleInstancesArePristine: Bool { pool.idleInstancesArePristine }
 }
 
-/// A pooled instance and the state to put it back to.
-private final class PooledInstance: @unchecked Sendable {
+/// A pooled module instance and the state to put it back to.
+private final class PooledModule: PooledInstance, @unchecked Sendable {
     let start: StartInstance
     private(set) var snapshot: InstanceSnapshot
     private let tableGrowthsAtSnapshot: Int
@@ -166,76 +149,26 @@ private final class PooledInstance: @unchecked Sendable {
         tableGrowthsAtSnapshot = start.limiter.tableGrowthCount
     }
 
-    /// Puts the instance back for another run; `false` when it cannot be (a table grew) or
-    /// should not be (memory grew past `limit`).
+    func run(
+        configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt instant: ContinuousClock.Instant
+    ) -> RunEnd {
+        start.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: instant)
+    }
+
+    func finish() {
+        start.host.finish()
+    }
+
+    var isPristine: Bool { snapshot.isPristine && start.host.table.openCount == 0 }
+
     func restore(retainingAtMost limit: Int) -> Bool {
         guard start.limiter.tableGrowthCount == tableGrowthsAtSnapshot, snapshot.grownBytes <= limit else { return false }
         snapshot.restore()
         return true
     }
 
-    /// Whether a run with `limits` may use this instance: the same metering, and memory within
-    /// its limit.
-    func fits(_ limits: WASILimits) -> Bool {
-        start.isMetered == (limits.fuel != nil) && snapshot.memoryBytes <= limits.maxMemoryBytes
-    }
-}
-
-/// The idle instances by owner, least recently used owner first.
-private struct PoolState {
-    var idle: [String: [PooledInstance]] = [:]
-    var recency: [String] = []
-    var statistics = WASIInstancePool.Statistics()
-
-    /// An idle instance of `key` that a run with `limits` may use; others of `key` that do not
-    /// fit are dropped.
-    mutating func checkOut(_ key: String, fitting limits: WASILimits) -> PooledInstance? {
-        defer {
-            if idle[key]?.isEmpty == true { forget(key) }
-        }
-        while let instance = idle[key]?.popLast() {
-            statistics.idle -= 1
-            if instance.fits(limits) {
-                statistics.reuses += 1
-                return instance
-            }
-            statistics.discards += 1
-        }
-        return nil
-    }
-
-    /// Keeps `instance` for `key` if there is room; returns the instances to free (it, when
-    /// there is none, or the least recently used owner's).
-    mutating func checkIn(_ instance: PooledInstance, _ key: String, _ reuse: InstanceReuse) -> [PooledInstance] {
-        guard reuse.owners > 0, idle[key, default: []].count < reuse.idleInstancesPerOwner else {
-            statistics.discards += 1
-            return [instance]
-        }
-        idle[key, default: []].append(instance)
-        statistics.idle += 1
-        recency.removeAll { $0 == key }
-        recency.append(key)
-        var dropped: [PooledInstance] = []
-        while recency.count > reuse.owners {
-            dropped += remove(recency[0])
-        }
-        return dropped
-    }
-
-    /// Takes the idle instances of `key` (of every owner when `nil`) out of the pool.
-    mutating func remove(_ key: String?) -> [PooledInstance] {
-        var dropped: [PooledInstance] = []
-        for key in key.map({ [$0] }) ?? Array(idle.keys) {
-            dropped += idle[key] ?? []
-            forget(key)
-        }
-        statistics.idle -= dropped.count
-        statistics.discards += dropped.count
-        return dropped
-    }
-
-    private mutating func forget(_ key: String) {
-        idle.removeValue(forKey: key)
-        recency.removeAll { $0 == key }
+    func fits(_ configuration: WASIConfiguration) -> Bool {
+        let limits = configuration.limits
+        return start.isMetered == (limits.fuel != nil) && snapshot.memoryBytes <= limits.maxMemoryBytes
     }
 }

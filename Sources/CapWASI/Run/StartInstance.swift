@@ -20,7 +20,7 @@ final class StartInstance: @unchecked Sendable {
     let isMetered: Bool
     private var runs = 0
     /// The interrupter of the run in progress, which the module's interrupt points check.
-    private let interruption: InterruptionSlot
+    private let interruption: InterrupterSlot
 
     /// Instantiates `module` (instrumented, ``InterruptPoints``) for a first run with
     /// `configuration`, stopped by `interrupter` from its start function on.
@@ -36,13 +36,18 @@ final class StartInstance: @unchecked Sendable {
         isMetered = configuration.limits.fuel != nil
         run = RunStore(limits: configuration.limits, interrupter: interrupter, eager: eager)
         let store = run.store
-        interruption = InterruptionSlot(interrupter)
+        interruption = InterrupterSlot(interrupter)
         do { host = try WASIHost(configuration: configuration, sink: denialSink, interrupter: interrupter) } catch {
             throw .instantiation("too many preopens for the descriptor limit (\(error))")
         }
         var imports = Imports()
         host.define(into: &imports, store: store)
-        imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruption.check(in: store))
+        let slot = interruption
+        let check = Function(store: store, parameters: [], results: []) { _, _ in
+            try slot.check()
+            return []
+        }
+        imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, check)
         do { instance = try module.instantiate(store: store, imports: imports) } catch {
             // A module can declare more initial memory than the limit; it never runs. A start
             // function may be stopped.
@@ -103,23 +108,5 @@ extension StartInstance {
             return description
         }
         return String(description[description.index(after: open)..<close])
-    }
-}
-
-/// The interrupter a reused instance's `check` import consults: the current run's. Set only
-/// between runs, by the thread that holds the instance.
-private final class InterruptionSlot {
-    var interrupter: Interrupter
-
-    init(_ interrupter: Interrupter) {
-        self.interrupter = interrupter
-    }
-
-    /// The host function behind the module's ``InterruptPoints`` import.
-    func check(in store: Store) -> Function {
-        Function(store: store, parameters: [], results: []) { _, _ in
-            try self.interrupter.check()
-            return []
-        }
     }
 }

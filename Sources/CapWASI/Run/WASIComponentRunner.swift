@@ -72,69 +72,34 @@ extension WASIRunner {
     ) -> RunEnd {
         let start = ContinuousClock.now
         let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
-        let run = RunStore(limits: configuration.limits, interrupter: interrupter)
-        let host = Preview2Host(configuration: configuration, sink: denialSink, interrupter: interrupter)
-        defer { host.closeAll() }
-        let meter = run.meter(from: start)
-        let ending = call(entry, of: component, in: run, host: host, configuration: configuration)
-        return meter.end(
-            ending, peakOpenDescriptors: host.resources.peakCount, denials: host.policy.denials, stdout: host.policy.capturedOutput,
-            stderr: host.policy.capturedError)
-    }
-
-    /// Instantiates `component` and calls `entry`: the exit code and what an invocation
-    /// returned, or why the guest did not finish.
-    private static func call(
-        _ entry: ComponentEntry, of component: WASIComponent, in run: RunStore, host: Preview2Host, configuration: WASIConfiguration
-    ) -> Result<GuestFinish, WASIRunError> {
-        // An invocation that is not WAVE is refused before anything runs.
-        let target: Target
-        switch entry {
-        case .command: target = .command
-        case .function(let name): target = .function(name)
-        case .invocation(let text):
-            do { target = .call(try WAVE.Call(text)) } catch { return .failure(.invalidArguments("--invoke \(text): \(error)")) }
-        }
-        let linker = ComponentLinker(engine: run.store.engine)
-        host.bind(to: linker, for: component.component)
-
-        let instance: ComponentInstance
-        do {
-            try run.checkNotStopped()
-            instance = try linker.instantiate(component.component, in: run.store, interrupter: run.interrupter)
-        } catch {
-            // A guest may exit from a start function.
-            return run.endInstantiation(error)
-        }
-        do {
-            let function = try exported(target, instance)
-            guard case .call(let invocation) = target else {
-                // A command's `run` returns `result`: `err` exits 1.
-                if case .result(.failure)? = try function.call([]) { return .success(GuestFinish(exitCode: 1)) }
-                return .success(GuestFinish(exitCode: 0))
-            }
-            let arguments: [ComponentValue]
-            do { arguments = try invocation.values(for: function.type) } catch {
-                throw WASIRunError.invalidArguments("--invoke \(invocation.name): \(error)")
-            }
-            let returned = try function.call(arguments)
-            return .success(GuestFinish(exitCode: 0, returnedValues: [WAVE.text(returned: returned, of: function.type)]))
-        } catch {
-            return run.end(error)
-        }
+        let instance = StartComponent(
+            component.component, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+        defer { instance.host.closeAll() }
+        return instance.run(entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
     }
 
     /// A ``ComponentEntry`` with its invocation read.
-    private enum Target {
+    enum Target {
         case command
         case function(String)
         case call(WAVE.Call)
+
+        /// `entry`, an invocation read as WAVE; text that is not WAVE is refused before anything
+        /// runs.
+        init(_ entry: ComponentEntry) throws(WASIRunError) {
+            switch entry {
+            case .command: self = .command
+            case .function(let name): self = .function(name)
+            case .invocation(let text):
+                do { self = .call(try WAVE.Call(text)) } catch { throw .invalidArguments("--invoke \(text): \(error)") }
+            }
+        }
     }
 
     /// The function `target` calls.
     ///
     /// - Throws: ``WASIRunError/missingExport(_:)`` listing what the component does export.
-    private static func exported(_ target: Target, _ instance: ComponentInstance) throws(WASIRunError) -> ComponentInstance.ExportedFunction {
+    static func exported(_ target: Target, _ instance: ComponentInstance) throws(WASIRunError) -> ComponentInstance.ExportedFunction {
         // Named only in a refusal: a run that finds its function does not build the list.
         var exports: String { instance.exportNames.isEmpty ? "nothing" : instance.exportNames.joined(separator: ", ") }
         switch target {

@@ -1,0 +1,168 @@
+// Running a component again and again in warm instances, every core instance put back between runs.
+import CapComponent
+import Logging
+import Synchronization
+import WasmKit
+
+/// Runs one WASI 0.2 component many times, reusing instances instead of creating one per run:
+/// ``WASIInstancePool`` for components, with the same guarantees and the same machinery.
+///
+/// The component is rewritten once, here, so that each of its core modules (the program's, the
+/// preview 1 adapter's, the shims') exports all of its mutable state. Between runs every core
+/// instance is put back to the state the component's instantiation left it in (every memory,
+/// table element and mutable global), every handle table is emptied, and the WASI 0.2 host
+/// starts a new resource table, configuration, streams, limits and denial reports.
+/// ``InstanceReuse`` says who may get which instance and what stays observable.
+///
+/// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its
+/// instance, as does a run whose tables grew or whose memory grew past
+/// ``InstanceReuse/maxRetainedGrowth``; a guest's `wasi:cli/exit` does not. A component whose
+/// state cannot be put back (a core module with passive segments) runs in a fresh instance
+/// every time; ``notReusableReason`` says why.
+///
+/// Thread safety: `run` may be called from any number of tasks at once; each run has an
+/// instance of its own.
+public final class WASIComponentPool: Sendable {
+    /// The component as the embedder gave it; instances run a rewritten copy.
+    public let component: WASIComponent
+    /// What each run calls.
+    public let entry: ComponentEntry
+    /// Who may get which instance, and how many are kept.
+    public let reuse: InstanceReuse
+    /// Why this component's instances are never reused, or `nil` when they are.
+    public let notReusableReason: String?
+    private let reusable: Component?
+    private let pool: InstancePool<PooledComponent>
+
+    /// A pool for `component`, whose runs call `entry`.
+    public init(component: WASIComponent, entry: ComponentEntry = .command, reuse: InstanceReuse = InstanceReuse()) {
+        self.component = component
+        self.entry = entry
+        self.reuse = reuse
+        pool = InstancePool(reuse: reuse)
+        do {
+            reusable = try component.component.reusable()
+            notReusableReason = nil
+        } catch {
+            reusable = nil
+            notReusableReason = "instances of this component cannot be reused: \(error)"
+        }
+    }
+
+    /// The pool's counts so far.
+    public var statistics: WASIInstancePool.Statistics { pool.statistics }
+
+    /// Runs the entry with `configuration` in an idle instance of `owner` (any owner's, with
+    /// ``InstanceReuse/acrossOwners``), or in a new one, on the calling thread. Every resource
+    /// the run opened is closed when this returns or throws; preopened `Dir`s stay the
+    /// embedder's. A run stopped by its deadline or a cancellation discards its instance.
+    ///
+    /// - Parameters:
+    ///   - owner: Whose data the run handles, usually the tenant's name.
+    ///   - interrupter: Cancel it from any thread to stop the run (``WASIRunError/cancelled``);
+    ///     its deadline, if it has one, applies as well as ``WASILimits/timeout``.
+    public func run(
+        _ configuration: WASIConfiguration, owner: String,
+        denialSink: DenialSink? = Denial.logging(to: Logger(label: "capsule.wasi")), interrupter: Interrupter? = nil
+    ) throws(WASIRunError) -> WASIRunResult {
+        try runReporting(configuration, owner: owner, denialSink: denialSink, interrupter: interrupter).result.get()
+    }
+
+    /// ``run(_:owner:denialSink:interrupter:)``, with the report of a failed run too.
+    package func runReporting(
+        _ configuration: WASIConfiguration, owner: String, denialSink: DenialSink?, interrupter: Interrupter?
+    ) -> RunEnd {
+        let start = ContinuousClock.now
+        guard let reusable else {
+            return WASIRunner.runReporting(
+                component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+        }
+        let interrupter = WASIRunner.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
+        return pool.run(configuration, owner: owner, denialSink: denialSink, interrupter: interrupter, startedAt: start) {
+            let started = StartComponent(
+                reusable, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
+                eager: reuse.eagerTranslation)
+            if let ended = started.instantiate() {
+                defer { started.host.closeAll() }
+                return .ended(started.end(ended, startedAt: start))
+            }
+            do throws(StateExports.NotReusable) {
+                return .made(try PooledComponent(started, entry: entry))
+            } catch {
+                // An instance that cannot be put back runs once.
+                defer { started.host.closeAll() }
+                return .ended(
+                    started.run(entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start))
+            }
+        }
+    }
+
+    /// Drops every idle instance of `owner` (of every owner when `nil`), for example when a
+    /// tenant leaves.
+    public func removeIdle(owner: String? = nil) {
+        pool.removeIdle(owner: owner)
+    }
+
+    /// Whether every idle instance is in its just-instantiated state with no resource open (a
+    /// full comparison, for tests).
+    var idleInstancesArePristine: Bool { pool.idleInstancesArePristine }
+}
+
+/// A pooled component instance and the state of each of its core instances to put back.
+private final class PooledComponent: PooledInstance, @unchecked Sendable {
+    let start: StartComponent
+    private let entry: ComponentEntry
+    private let instance: ComponentInstance
+    private var snapshots: [InstanceSnapshot]
+    private let tableGrowthsAtSnapshot: Int
+    private let isMetered: Bool
+    /// The host resources instantiation made, which every run remakes.
+    private let resources: [HostResource.Recipe?]
+
+    /// Snapshots every core instance of `start`'s instance, just instantiated.
+    init(_ start: StartComponent, entry: ComponentEntry) throws(StateExports.NotReusable) {
+        guard let instance = start.instance else { throw .init(reason: "the component was not instantiated") }
+        guard let resources = start.instantiationResources else {
+            throw .init(reason: "its instantiation made a host resource no other run can be given (a file, say)")
+        }
+        self.resources = resources
+        self.start = start
+        self.entry = entry
+        self.instance = instance
+        snapshots = try instance.coreInstances.map { core throws(StateExports.NotReusable) in
+            guard let state = core.state else { throw .init(reason: "a core instance has no state exports") }
+            return try InstanceSnapshot(of: core.instance, exports: state, images: nil)
+        }
+        tableGrowthsAtSnapshot = start.run.limiter.tableGrowthCount
+        isMetered = start.run.limits.fuel != nil
+    }
+
+    func run(
+        configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt instant: ContinuousClock.Instant
+    ) -> RunEnd {
+        start.run(entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: instant)
+    }
+
+    func finish() {
+        start.host.finish()
+    }
+
+    func restore(retainingAtMost limit: Int) -> Bool {
+        guard start.run.limiter.tableGrowthCount == tableGrowthsAtSnapshot, snapshots.reduce(0, { $0 + $1.grownBytes }) <= limit,
+            instance.resetForReuse()
+        else { return false }
+        for index in snapshots.indices { snapshots[index].restore() }
+        return true
+    }
+
+    func fits(_ configuration: WASIConfiguration) -> Bool {
+        let limits = configuration.limits
+        let names = Set(configuration.preopens.map(\.guestPath))
+        return isMetered == (limits.fuel != nil) && snapshots.reduce(0, { $0 + $1.memoryBytes }) <= limits.maxMemoryBytes
+            && resources.allSatisfy { if case .preopen(let name)? = $0 { names.contains(name) } else { true } }
+    }
+
+    /// Pristine: every core instance as instantiated, and no host resource held (each run
+    /// remakes those instantiation made).
+    var isPristine: Bool { snapshots.allSatisfy(\.isPristine) && start.host.resources.count == 0 }
+}

@@ -64,6 +64,7 @@ struct CapsuleGuestHost {
 /// same core module), run through `wasi:cli/run` with the same configuration as the module.
 struct CapsuleComponentGuestHost {
     let component: WASIComponent
+    var pool: WASIComponentPool? = nil
 
     func run(_ arguments: [String], work: Dir) throws -> GuestRun {
         let configuration = WASIConfiguration(
@@ -72,7 +73,12 @@ struct CapsuleComponentGuestHost {
             stdout: .capture, stderr: .inherit,
             limits: WASILimits(maxDescriptors: 64, fuel: benchFuel, timeout: nil))
         var result: WASIRunResult?
-        let wall = try timed { result = try WASIRunner.run(component, configuration: configuration, denialSink: nil) }
+        let wall = try timed {
+            result =
+                if let pool { try pool.run(configuration, owner: "bench", denialSink: nil) } else {
+                    try WASIRunner.run(component, configuration: configuration, denialSink: nil)
+                }
+        }
         guard let result, result.exitCode == 0 else { throw BenchError("Capsule component: guest \(arguments) failed") }
         return try GuestRun(output: result.stdout, wallNanoseconds: wall)
     }

@@ -16,6 +16,7 @@ struct GuestHosts {
 
     static let componentPath = "Benchmarks/Guests/file-io-component.wasm"
     static let reusedHost = "Capsule WASI, reused instance"
+    static let reusedComponentHost = "Capsule WASI 0.2 (component), reused instance"
 
     init(report: inout BenchReport, wasmtime useWasmtime: Bool) throws {
         let bytes = try checkoutFile("Benchmarks/Guests/file-io.wasm")
@@ -43,7 +44,10 @@ struct GuestHosts {
 
     /// One run per host per round, in the same order each round; the component hosts after the
     /// module ones, unless `components` is false; with `reused`, Capsule's warm instances too.
-    func interleaved(rounds: Int, _ arguments: [String], components: Bool = true, reused: WASIInstancePool? = nil) throws
+    func interleaved(
+        rounds: Int, _ arguments: [String], components: Bool = true, reused: WASIInstancePool? = nil,
+        reusedComponent: WASIComponentPool? = nil
+    ) throws
         -> [(host: String, runs: [GuestRun])]
     {
         var hosts: [(String, () throws -> GuestRun)] = [
@@ -57,6 +61,10 @@ struct GuestHosts {
         if let wasmtime { hosts.append(("Wasmtime (reference)", { try wasmtime.run(arguments, workPath: scratch.path) })) }
         if components {
             hosts.append(("Capsule WASI 0.2 (component)", { try capsuleComponent.run(arguments, work: scratch.dir) }))
+            if let reusedComponent {
+                let warm = CapsuleComponentGuestHost(component: capsuleComponent.component, pool: reusedComponent)
+                hosts.append((Self.reusedComponentHost, { try warm.run(arguments, work: scratch.dir) }))
+            }
             if let wasmtimeComponent {
                 hosts.append(("Wasmtime component (reference)", { try wasmtimeComponent.run(arguments, workPath: scratch.path) }))
             }
@@ -73,6 +81,7 @@ struct GuestHosts {
     /// code) and what a note calls it.
     static let moduleHost = [
         "Capsule WASI 0.2 (component)": ("Capsule WASI", "Capsule"),
+        "Capsule WASI 0.2 (component), reused instance": ("Capsule WASI, reused instance", "Capsule, reused"),
         "Wasmtime component (reference)": ("Wasmtime (reference)", "Wasmtime"),
     ]
 

@@ -15,6 +15,7 @@ struct TenantSuite {
         defer { scratch.remove() }
         let module = try WASIModule(bytes: try checkoutFile("Examples/Plugins/report.wasm"))
         try await measureThroughput(module: module, scratch: scratch, into: &report)
+        try await measureComponentThroughput(scratch: scratch, into: &report)
         try measureOneTenant(module: module, scratch: scratch, into: &report)
         try await measureResident(module: module, scratch: scratch, into: &report)
         try await measurePooled(module: module, scratch: scratch, into: &report)
@@ -25,7 +26,9 @@ struct TenantSuite {
     private func measureInstanceStart(hosts: GuestHosts, into report: inout BenchReport) throws {
         let pool = WASIInstancePool(module: hosts.capsule.module)
         if let reason = pool.notReusableReason { throw BenchError(reason) }
-        let perHost = try hosts.interleaved(rounds: startRuns, ["calls", "0"], reused: pool)
+        let componentPool = WASIComponentPool(component: hosts.capsuleComponent.component)
+        if let reason = componentPool.notReusableReason { throw BenchError(reason) }
+        let perHost = try hosts.interleaved(rounds: startRuns, ["calls", "0"], reused: pool, reusedComponent: componentPool)
         let medians = Dictionary(uniqueKeysWithValues: perHost.map { ($0.host, median($0.runs.map(\.wallNanoseconds)) / 1000) })
         let statistics = pool.statistics
         let reuseNote =
@@ -36,7 +39,12 @@ struct TenantSuite {
         let rows = perHost.map { host, _ in
             BenchRow(
                 suite: "instance start + trivial run", name: host, value: medians[host] ?? .nan, unit: "µs/run",
-                note: host == GuestHosts.reusedHost ? reuseNote : GuestHosts.componentNote(host, medians, unit: "µs"))
+                note: host == GuestHosts.reusedHost
+                    ? reuseNote
+                    : GuestHosts.componentNote(host, medians, unit: "µs").map {
+                        host == GuestHosts.reusedComponentHost
+                            ? $0 + "; \(componentPool.statistics.reuses) reuses, \(componentPool.statistics.instantiations) instances" : $0
+                    })
         }
         report.add(rows, baseline: "WasmKit WASI")
         try measureFirstPooledRun(hosts: hosts, into: &report)
@@ -110,6 +118,39 @@ struct TenantSuite {
             }
         }
         report.add(rows, baseline: "1 concurrent")
+    }
+
+    /// Runs per second of the report plugin as a module and as a component, 1 run in flight,
+    /// over tenants that each run exactly once per pool (so only reuse across tenants can help):
+    /// fresh instances, and instances reused across tenants (`acrossOwners`).
+    private func measureComponentThroughput(scratch: ScratchDirectory, into report: inout BenchReport) async throws {
+        let tenants = try (0..<throughputRuns).map { try makeTenant("once-\($0)", in: scratch) }
+        defer { tenants.forEach { $0.config.close(); $0.output.close() } }
+        let module = Plugin.module(try WASIModule(bytes: try checkoutFile("Examples/Plugins/report.wasm")))
+        let component = try Plugin(bytes: try checkoutFile("Examples/Plugins/report-component.wasm"))
+        var rows: [BenchRow] = []
+        for (flavour, plugin) in [("module", module), ("component", component)] {
+            for acrossOwners in [false, true] {
+                var samples: [Double] = []
+                for _ in 0..<rounds {
+                    // A new host each round: no tenant runs twice in one pool.
+                    let host = PluginHost(
+                        plugin: plugin, programName: "report.wasm", maxConcurrentRuns: 1,
+                        reuse: acrossOwners ? InstanceReuse(acrossOwners: true, eagerTranslation: true) : nil)
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    let runs = await host.run(tenants: tenants, denialSink: nil)
+                    let elapsed = nanoseconds(clock.now - start)
+                    guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a report run failed") }
+                    samples.append(Double(tenants.count) / (elapsed / 1e9))
+                }
+                rows.append(BenchRow(
+                    suite: "tenants that each run once (report plugin, 1 in flight)",
+                    name: "\(flavour), " + (acrossOwners ? "instances reused across tenants" : "fresh instances"),
+                    value: median(samples), unit: "runs/s", note: "\(tenants.count) tenants per round"))
+            }
+        }
+        report.add(rows, baseline: "module, fresh instances")
     }
 
     /// One tenant's report runs one after another, fresh and reused: the steady state, in which

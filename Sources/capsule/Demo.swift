@@ -76,7 +76,8 @@ struct Demo: AsyncParsableCommand {
         let log = denials.withLock { $0 }
         print("\nDenials (\(log.count)), as the host logged them:")
         for denial in log {
-            print("  [\(denial.instance)] \(denial.operation) \(denial.guestPath) — \(denial.reason) → \(denial.errno)")
+            // What the guest was told, in its own version's words.
+            print("  [\(denial.instance)] \(denial.operation) \(denial.guestPath) — \(denial.reason) → \(denial.errorCode ?? "\(denial.errno)")")
         }
         print("\nReports:")
         var reportsOK = true

@@ -123,7 +123,7 @@ struct Tenants: AsyncParsableCommand {
             peakMemoryBytes = run.report?.peakMemoryBytes ?? 0
             peakDescriptors = run.report?.peakOpenDescriptors ?? 0
             // A run stopped by a limit or a trap keeps its denials too.
-            denials = run.denials.map { "\($0.operation) \($0.guestPath): \($0.reason) (\($0.errno))" }
+            denials = run.denials.map { "\($0.operation) \($0.guestPath): \($0.reason) (\($0.errorCode ?? "\($0.errno)"))" }
             switch run.outcome {
             case .success(let result):
                 exitCode = result.exitCode

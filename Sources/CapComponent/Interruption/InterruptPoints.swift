@@ -15,11 +15,11 @@ import WasmParser
 ///   `call_indirect`, `call_ref` or their `return_call` forms), the entry counter goes down by
 ///   one, and every ``entryInterval``-th time it is reset and `check` is called;
 /// - at the head of every loop (right after each `loop` instruction, so on every iteration, the
-///   first included), a counter local to the activation, set to ``loopInterval`` at its entry,
+///   first included), a counter local to the activation, 0 at its entry as every local is,
 ///   counts the iterations the header stands for: one, or for an innermost loop with a small
 ///   body, which is unrolled (``UnrolledLoop``: the body copied up to 8 times, the header run
-///   once per copy set), as many as it has copies; when the counter reaches zero or less,
-///   ``loopInterval`` is added to it and `check` is called;
+///   once per copy set), as many as it has copies; when the counter reaches ``loopInterval`` or
+///   more, ``loopInterval`` is taken off it and `check` is called;
 /// - a `memory.fill` or `memory.copy` (of 32-bit memories) of ``bulkCheckLength`` bytes or more
 ///   calls a function the rewrite adds, which does the same operation in pieces of that length
 ///   and calls `check` before each; the other bulk operations (`memory.init`, the `table`
@@ -326,35 +326,32 @@ private struct Rewrite {
     /// `[if (block type)] call check [end]` as bytes.
     private func callCheck() -> [UInt8] { [Op.call] + LEB128.encode(checkFunction) }
 
-    /// At a loop header: counts `iterations` off the activation's `counter` (more than one for
-    /// an unrolled loop, whose header runs once every that many iterations); when it reaches
-    /// zero or less, adds ``InterruptPoints/loopInterval`` to it (so that what went past zero
+    /// At a loop header: counts `iterations` onto the activation's `counter` (more than one for
+    /// an unrolled loop, whose header runs once every that many iterations), which starts at 0,
+    /// the value of every local at a function's entry; when it reaches
+    /// ``InterruptPoints/loopInterval`` or more, takes that much off it (so that what went past
     /// counts towards the next check) and calls `check`.
     /// Stack-neutral and self-contained (its `if` is closed), so branch depths around it are
     /// unchanged. Only locals, which cost WasmKit's interpreter least.
     func loopCheckPoint(counter: UInt32, iterations: UInt32) -> [UInt8] {
         let counter = LEB128.encode(counter)
-        return [Op.localGet] + counter + [Op.i32Const] + LEB128.encode(signed: Int32(iterations)) + [Op.i32Sub, Op.localTee] + counter
-            + [Op.i32Const, 0x01, Op.i32LtS, Op.if, ModuleBinary.emptyBlockType]
-            + [Op.localGet] + counter + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval))
-            + [Op.i32Add, Op.localSet] + counter + callCheck() + [Op.end]
+        let interval = LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval))
+        return [Op.localGet] + counter + [Op.i32Const] + LEB128.encode(signed: Int32(iterations)) + [Op.i32Add, Op.localTee] + counter
+            + [Op.i32Const] + interval + [Op.i32GeS, Op.if, ModuleBinary.emptyBlockType]
+            + [Op.localGet] + counter + [Op.i32Const] + interval
+            + [Op.i32Sub, Op.localSet] + counter + callCheck() + [Op.end]
     }
 
     /// At a function's entry: the same with the instance's entry counter, a global; the new
-    /// value goes through the local `scratch` rather than a second `global.get`. If the function
-    /// loops, the activation's loop counter then starts at ``InterruptPoints/loopInterval``.
-    func entryCheckPoint(scratch: UInt32, loopCounter: UInt32?) -> [UInt8] {
+    /// value goes through the local `scratch` rather than a second `global.get`. A function
+    /// that loops needs nothing more: its loop counter, a local, starts at 0.
+    func entryCheckPoint(scratch: UInt32) -> [UInt8] {
         let global = LEB128.encode(entryCounter)
         let scratch = LEB128.encode(scratch)
-        var code = [Op.globalGet] + global + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + scratch + [Op.globalSet] + global
+        return [Op.globalGet] + global + [Op.i32Const, 0x01, Op.i32Sub, Op.localTee] + scratch + [Op.globalSet] + global
             + [Op.localGet] + scratch + [Op.i32Eqz, Op.if, ModuleBinary.emptyBlockType]
             + [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.entryInterval)) + [Op.globalSet] + global
             + callCheck() + [Op.end]
-        if let loopCounter {
-            code += [Op.i32Const] + LEB128.encode(signed: Int32(bitPattern: InterruptPoints.loopInterval))
-                + [Op.localSet] + LEB128.encode(loopCounter)
-        }
-        return code
     }
 
     /// Before a bulk operation whose length (on top of the stack, kept there; an `i64` if
@@ -520,7 +517,7 @@ private struct Rewrite {
         // loops or calls are counted, so that neither recursion nor a loop calling a function
         // that loops fewer than loopInterval times escapes the count.
         if calls || loops {
-            output = entryCheckPoint(scratch: scratch, loopCounter: loops ? counter : nil) + output
+            output = entryCheckPoint(scratch: scratch) + output
         }
         guard frames.isEmpty else { throw InterruptPoints.Failure("a function body ends inside a block") }
         let hasCheckPoints = calls || loops || bulk

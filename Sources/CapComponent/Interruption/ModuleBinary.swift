@@ -224,6 +224,7 @@ enum ModuleBinary {
         static let i32LeU: UInt8 = 0x4d
         static let i32GeU: UInt8 = 0x4f
         static let i32LtS: UInt8 = 0x48
+        static let i32GeS: UInt8 = 0x4e
         static let i64GtU: UInt8 = 0x56
         static let i64GeU: UInt8 = 0x5a
         static let i32Or: UInt8 = 0x72

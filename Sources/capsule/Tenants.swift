@@ -25,6 +25,10 @@ struct Tenants: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: ArgumentHelp(
+        "Let a tenant's run take a warm instance another tenant's run used. Its memory, tables, globals, handles and descriptors are put back and every function is translated up front; what stays visible is memory an earlier run grew (memory.size). Off, an instance runs again only for its own tenant."))
+    var shareInstances = false
+
     @Option(help: ArgumentHelp(
         "The export to call, a function without parameters: for a module instead of _start (or a reactor's default export), after _initialize; for a component instead of run, else wasi:cli/run.",
         valueName: "NAME"))
@@ -63,7 +67,9 @@ struct Tenants: AsyncParsableCommand {
             printError("capsule tenants: \(error)")
             throw ExitCode(120)
         }
-        let host = PluginHost(plugin: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs)
+        let reuse = shareInstances ? InstanceReuse(acrossOwners: true, eagerTranslation: true) : InstanceReuse()
+        let host = PluginHost(
+            plugin: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs, reuse: reuse)
         let runs = await host.run(tenants: capabilities, denialSink: { _ in })
         let rows = runs.map(Row.init)
         if json {

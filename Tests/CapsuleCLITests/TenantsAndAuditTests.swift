@@ -44,6 +44,23 @@ struct TenantsAndAuditTests {
         #expect(starved.output.split(separator: "\n").contains { $0.hasPrefix("b ") && $0.contains("out-of-fuel") }, "\(starved.output)")
     }
 
+    @Test("--share-instances lets the second tenant take the first one's instance: what stays visible is the memory it grew")
+    func sharedInstances() async throws {
+        let workspace = try Workspace()
+        // Grows memory by a page and exits with its size in pages: 2 in a fresh instance.
+        let plugin = try workspace.module("plugin.wasm", Guests.program("(drop (memory.grow (i32.const 1))) (call $exit (memory.size))"))
+        let config = try Self.tenants(in: workspace)
+        func exitCodes(_ options: [String]) async throws -> [Int?] {
+            let run = try await CapsuleProcess.run(["tenants", "--config", config, "--jobs", "1", "--json"] + options + [plugin])
+            let rows = try #require(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], "\(run.stderr)")
+            return rows.map { $0["exitCode"] as? Int }
+        }
+        // Each tenant's own instance: both fresh.
+        #expect(try await exitCodes([]) == [2, 2])
+        // b runs in the instance a used: put back, but its memory stays the size a grew it to.
+        #expect(try await exitCodes(["--share-instances"]) == [2, 3])
+    }
+
     @Test("a plugin's path with CR, LF, ESC and invalid UTF-8 shows escaped in the table and in capsule run's log")
     func forgedPath() async throws {
         let workspace = try Workspace()

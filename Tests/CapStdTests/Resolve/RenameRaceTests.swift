@@ -36,8 +36,15 @@ struct RenameRaceTests {
         for path in paths {
             group.enter()
             Thread.detachNewThread {
-                for _ in 0..<Self.readsPerReader {
+                // Past the fixed count, on until some read has succeeded (the control: a race in
+                // which every read failed would show nothing); under a loaded machine's scheduling
+                // all 4,500 once failed.
+                var reads = 0
+                while reads < Self.readsPerReader
+                    || (tally.successes.load(ordering: .relaxed) == 0 && reads < 20 * Self.readsPerReader)
+                {
                     tally.check("read \(path)") { () throws(CapStdError) -> Bool in try root.readString(RawPath(path)) == "inside" }
+                    reads += 1
                 }
                 readersDone.add(1, ordering: .releasing)
                 group.leave()

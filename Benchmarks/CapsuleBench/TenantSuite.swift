@@ -96,14 +96,7 @@ struct TenantSuite {
                     reuse: reused ? InstanceReuse(owners: tenants.count) : nil)
                 if reused { _ = await host.run(tenants: tenants, denialSink: nil) }
                 var samples: [Double] = []
-                for _ in 0..<rounds {
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    let runs = await host.run(tenants: tenants, denialSink: nil)
-                    let elapsed = nanoseconds(clock.now - start)
-                    guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a report run failed") }
-                    samples.append(Double(tenants.count) / (elapsed / 1e9))
-                }
+                for _ in 0..<rounds { samples.append(try await Self.runsPerSecond(host, tenants)) }
                 let runsPerSecond = median(samples)
                 if !reused { freshRunsPerSecond = runsPerSecond }
                 let statistics = host.instancePool?.statistics
@@ -118,6 +111,16 @@ struct TenantSuite {
             }
         }
         report.add(rows, baseline: "1 concurrent")
+    }
+
+    /// One round: every tenant's run through `host`, in runs per second; every run must exit 0.
+    private static func runsPerSecond(_ host: PluginHost, _ tenants: [PluginCapabilities]) async throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let runs = await host.run(tenants: tenants, denialSink: nil)
+        let elapsed = nanoseconds(clock.now - start)
+        guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a report run failed") }
+        return Double(tenants.count) / (elapsed / 1e9)
     }
 
     /// Runs per second of the report plugin as a module and as a component, 1 run in flight,
@@ -137,12 +140,7 @@ struct TenantSuite {
                     let host = PluginHost(
                         plugin: plugin, programName: "report.wasm", maxConcurrentRuns: 1,
                         reuse: acrossOwners ? InstanceReuse(acrossOwners: true, eagerTranslation: true) : nil)
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    let runs = await host.run(tenants: tenants, denialSink: nil)
-                    let elapsed = nanoseconds(clock.now - start)
-                    guard runs.allSatisfy({ (try? $0.outcome.get().exitCode) == 0 }) else { throw BenchError("a report run failed") }
-                    samples.append(Double(tenants.count) / (elapsed / 1e9))
+                    samples.append(try await Self.runsPerSecond(host, tenants))
                 }
                 rows.append(BenchRow(
                     suite: "tenants that each run once (report plugin, 1 in flight)",

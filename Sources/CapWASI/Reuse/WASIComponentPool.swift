@@ -80,19 +80,19 @@ public final class WASIComponentPool: Sendable {
         let interrupter = WASIRunner.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         return pool.run(configuration, owner: owner, denialSink: denialSink, interrupter: interrupter, startedAt: start) {
             let started = StartComponent(
-                reusable, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
+                reusable, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
                 eager: reuse.eagerTranslation)
             if let ended = started.instantiate() {
                 defer { started.host.closeAll() }
                 return .ended(started.end(ended, startedAt: start))
             }
             do throws(StateExports.NotReusable) {
-                return .made(try PooledComponent(started, entry: entry))
+                return .made(try PooledComponent(started))
             } catch {
                 // An instance that cannot be put back runs once.
                 defer { started.host.closeAll() }
                 return .ended(
-                    started.run(entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start))
+                    started.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start))
             }
         }
     }
@@ -111,7 +111,6 @@ public final class WASIComponentPool: Sendable {
 /// A pooled component instance and the state of each of its core instances to put back.
 private final class PooledComponent: PooledInstance, @unchecked Sendable {
     let start: StartComponent
-    private let entry: ComponentEntry
     private let instance: ComponentInstance
     private var snapshots: [InstanceSnapshot]
     private let tableGrowthsAtSnapshot: Int
@@ -120,14 +119,13 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
     private let resources: [HostResource.Recipe?]
 
     /// Snapshots every core instance of `start`'s instance, just instantiated.
-    init(_ start: StartComponent, entry: ComponentEntry) throws(StateExports.NotReusable) {
+    init(_ start: StartComponent) throws(StateExports.NotReusable) {
         guard let instance = start.instance else { throw .init(reason: "the component was not instantiated") }
         guard let resources = start.instantiationResources else {
             throw .init(reason: "its instantiation made a host resource no other run can be given (a file, say)")
         }
         self.resources = resources
         self.start = start
-        self.entry = entry
         self.instance = instance
         snapshots = try instance.coreInstances.map { core throws(StateExports.NotReusable) in
             guard let state = core.state else { throw .init(reason: "a core instance has no state exports") }
@@ -140,7 +138,7 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
     func run(
         configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt instant: ContinuousClock.Instant
     ) -> RunEnd {
-        start.run(entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: instant)
+        start.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: instant)
     }
 
     func finish() {

@@ -16,20 +16,27 @@ final class StartComponent: @unchecked Sendable {
     private let linker: ComponentLinker
     /// The interrupter of the run in progress, which the core instances' interrupt points check.
     private let interruption: InterrupterSlot
+    /// What every run calls, read once (an invocation's WAVE text, or its refusal).
+    private let target: Result<WASIRunner.Target, WASIRunError>
     /// The instance, once ``instantiate()`` made it.
     private(set) var instance: ComponentInstance?
+    /// The function `target` names and the arguments it is called with, found in the
+    /// instance by the first run that got that far; later runs of a reused instance call it
+    /// again without looking it up.
+    private var prepared: (function: ComponentInstance.ExportedFunction, arguments: [ComponentValue])?
     /// The host resources instantiation made, as each later run remakes them; `nil` when one
     /// cannot be remade (the instance then runs once).
     private(set) var instantiationResources: [HostResource.Recipe?]?
     private var runs = 0
 
     /// A store and a host for `component`'s first run with `configuration`, bound but not yet
-    /// instantiated.
+    /// instantiated, whose runs call `entry`.
     init(
-        _ component: Component, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter,
-        eager: Bool = false
+        _ component: Component, entry: ComponentEntry, configuration: WASIConfiguration, denialSink: DenialSink?,
+        interrupter: Interrupter, eager: Bool = false
     ) {
         self.component = component
+        target = Result { () throws(WASIRunError) in try WASIRunner.Target(entry) }
         run = RunStore(limits: configuration.limits, interrupter: interrupter, eager: eager)
         host = Preview2Host(configuration: configuration, sink: denialSink, interrupter: interrupter)
         interruption = InterrupterSlot(interrupter)
@@ -50,13 +57,12 @@ final class StartComponent: @unchecked Sendable {
         }
     }
 
-    /// Runs `entry` with `configuration`, stopped by `interrupter`, instantiating first if
+    /// Runs the entry with `configuration`, stopped by `interrupter`, instantiating first if
     /// that has not been done. A run after the first starts from a new resource table, policy
     /// and arguments; its core instances' state is the caller's to restore. The resources a run
     /// opened stay open until the next run or ``Preview2Host/closeAll()``.
     func run(
-        _ entry: ComponentEntry, configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter,
-        startedAt start: ContinuousClock.Instant
+        configuration: WASIConfiguration, denialSink: DenialSink?, interrupter: Interrupter, startedAt start: ContinuousClock.Instant
     ) -> RunEnd {
         if runs > 0 {
             run.begin(limits: configuration.limits, interrupter: interrupter)
@@ -65,7 +71,7 @@ final class StartComponent: @unchecked Sendable {
             interruption.interrupter = interrupter
         }
         runs += 1
-        return end(call(entry), startedAt: start)
+        return end(call(), startedAt: start)
     }
 
     /// The end of a run that began at `start` and ended with `ending`, with its report.
@@ -75,29 +81,40 @@ final class StartComponent: @unchecked Sendable {
             stderr: host.policy.capturedError)
     }
 
-    /// Calls `entry`: the exit code and what an invocation returned, or why the guest did not
+    /// Calls the entry: the exit code and what an invocation returned, or why the guest did not
     /// finish.
-    private func call(_ entry: ComponentEntry) -> Result<GuestFinish, WASIRunError> {
+    private func call() -> Result<GuestFinish, WASIRunError> {
         let target: WASIRunner.Target
-        do { target = try WASIRunner.Target(entry) } catch { return .failure(error) }
+        switch self.target {
+        case .success(let read): target = read
+        case .failure(let refusal): return .failure(refusal)
+        }
         if instance == nil, let ended = instantiate() { return ended }
         guard let instance else { return .failure(.instantiation("the component was not instantiated")) }
         do {
             try run.checkNotStopped()
-            let function = try WASIRunner.exported(target, instance)
-            guard case .call(let invocation) = target else {
+            let (function, arguments) = try prepared ?? prepare(target, instance)
+            prepared = (function, arguments)
+            let returned = try function.call(arguments)
+            guard case .call = target else {
                 // A command's `run` returns `result`: `err` exits 1.
-                if case .result(.failure)? = try function.call([]) { return .success(GuestFinish(exitCode: 1)) }
+                if case .result(.failure)? = returned { return .success(GuestFinish(exitCode: 1)) }
                 return .success(GuestFinish(exitCode: 0))
             }
-            let arguments: [ComponentValue]
-            do { arguments = try invocation.values(for: function.type) } catch {
-                throw WASIRunError.invalidArguments("--invoke \(invocation.name): \(error)")
-            }
-            let returned = try function.call(arguments)
             return .success(GuestFinish(exitCode: 0, returnedValues: [WAVE.text(returned: returned, of: function.type)]))
         } catch {
             return run.end(error)
+        }
+    }
+
+    /// The function `target` names in `instance`, and the arguments a call reads for it.
+    private func prepare(
+        _ target: WASIRunner.Target, _ instance: ComponentInstance
+    ) throws(WASIRunError) -> (ComponentInstance.ExportedFunction, [ComponentValue]) {
+        let function = try WASIRunner.exported(target, instance)
+        guard case .call(let invocation) = target else { return (function, []) }
+        do { return (function, try invocation.values(for: function.type)) } catch {
+            throw .invalidArguments("--invoke \(invocation.name): \(error)")
         }
     }
 }

@@ -73,9 +73,9 @@ extension WASIRunner {
         let start = ContinuousClock.now
         let interrupter = Self.interrupter(for: configuration.limits, startingAt: start, following: interrupter)
         let instance = StartComponent(
-            component.component, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
+            component.component, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter)
         defer { instance.host.closeAll() }
-        return instance.run(entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
+        return instance.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
     }
 
     /// A ``ComponentEntry`` with its invocation read.

@@ -62,14 +62,8 @@ public func checkResolution(_ testCase: GeneratedResolutionCase) throws -> Resol
             report.outcomes[expected.kind, default: 0] += 1
             report.comparisons += 1
             for (name, dir) in [("kernel", kernel), ("userspace", userspace)] {
-                var actual = ResolutionOutcome(follow, candidate, in: dir)
-                // openat2 answers EAGAIN when any rename on the system races with a `..` it walks,
-                // and the forced kernel resolver reports it after its retries. Suites running in
-                // parallel (the rename stress test) make such runs long; ask again until they end.
-                let deadline = ContinuousClock.now + .seconds(5)
-                while actual == .failure(.resourceTemporarilyUnavailable), ContinuousClock.now < deadline {
-                    usleep(1000)
-                    actual = ResolutionOutcome(follow, candidate, in: dir)
+                let actual = askingAgainWhileRenamesRace({ $0 == .failure(.resourceTemporarilyUnavailable) }) {
+                    ResolutionOutcome(follow, candidate, in: dir)
                 }
                 if actual != expected {
                     report.problems.append("\(name) \(follow ? "stat" : "lstat") \"\(candidate)\": \(actual), model \(expected)")

@@ -28,6 +28,11 @@ enum Beneath {
     /// before the call is handed to the userspace walk, which has no such window.
     static let maxKernelRetries = 4
 
+    /// How often the kernel-only resolver retries an `EAGAIN`. It has no walk to hand the call to,
+    /// and the kernel's check is global (a rename anywhere on the system during a `..` step), so a
+    /// busy machine can fail several attempts in a row; past this bound `EAGAIN` is reported.
+    static let maxKernelOnlyRetries = 64
+
     /// Opens `path` beneath `base`.
     ///
     /// - Parameters:
@@ -47,7 +52,7 @@ enum Beneath {
             while true {
                 do {
                     return try KernelResolver.open(base, cPath, flags: flags, mode: mode)
-                } catch .resourceTemporarilyUnavailable where attempts < maxKernelRetries {
+                } catch .resourceTemporarilyUnavailable where attempts < maxKernelOnlyRetries {
                     attempts += 1
                 }
             }

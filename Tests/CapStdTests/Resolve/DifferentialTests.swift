@@ -1,6 +1,7 @@
 // Both resolvers, side by side, over every path built from a small alphabet of hostile components.
 import CapStd
 import SystemPackage
+import TestSupport
 import Testing
 
 @Suite("Resolvers agree")
@@ -38,7 +39,9 @@ struct DifferentialTests {
         var compared = 0
         var escapes = 0
         for path in Self.paths {
-            let kernel = Self.outcome(probe, RawPath(path), in: sandbox.root)
+            let kernel = askingAgainWhileRenamesRace({ $0 == .failure(.resourceTemporarilyUnavailable) }) {
+                Self.outcome(probe, RawPath(path), in: sandbox.root)
+            }
             let manual = Self.outcome(probe, RawPath(path), in: userspace)
             #expect(kernel == manual, "\(probe) \"\(path)\": kernel \(kernel), userspace \(manual)")
             if case .failure(.improperLink) = kernel { escapes += 1 }

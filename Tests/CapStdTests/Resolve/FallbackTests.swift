@@ -54,12 +54,13 @@ struct FallbackTests {
     @Test("the kernel-only resolver reports EAGAIN after its retries instead of falling back")
     func kernelOnlyReportsEagain() throws {
         let sandbox = try Sandbox(resolver: .kernel, tree: standardTree)
-        let failures = Array(repeating: Errno.resourceTemporarilyUnavailable, count: Beneath.maxKernelRetries + 1)
+        let failures = Array(repeating: Errno.resourceTemporarilyUnavailable, count: Beneath.maxKernelOnlyRetries + 1)
         let plan = FaultInjection(openat2Failures: failures)
         FaultInjection.$current.withValue(plan) {
             let error = capStdError { _ = try sandbox.root.read("f") }
             #expect(error?.errno == .resourceTemporarilyUnavailable)
         }
+        #expect(plan.kernelCalls == Beneath.maxKernelOnlyRetries + 1)
         #expect(plan.userspaceCalls == 0)
     }
 

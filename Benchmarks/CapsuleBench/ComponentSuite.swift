@@ -1,6 +1,6 @@
 // Suite 6: what the component model adds on top of WasmKit. A host call lowered with
-// `canon lower` (a string and a list<u32> lifted into [ComponentValue] for a Swift closure)
-// beside a plain core host call with the same core arguments; and instantiating a 4-module
+// `canon lower` (a string and a list<u32> lifted into [ComponentValue] for a Swift closure, or
+// read by the closure itself as a String and a [UInt32]) beside a plain core host call with the same core arguments; and instantiating a 4-module
 // component (main + preview 1 adapter + shim + fixup) beside instantiating its main module alone.
 import CapComponent
 import WasmKit
@@ -49,6 +49,23 @@ struct ComponentSuite {
         let componentInstance = try linker.instantiate(component)
         guard let componentLoop = componentInstance.function("loop") else { throw BenchError("components: no loop export") }
 
+        // The same import reading its arguments itself: a String and a [UInt32] made, no
+        // ComponentValue; checked once, outside the timing, like the lifted one.
+        let reading = Counter()
+        var read: (String, [UInt32]) = ("", [])
+        let readingLinker = ComponentLinker(engine: engine)
+        readingLinker.defineReading(nil, "sink") { arguments in
+            read = (try arguments.string(), try arguments.u32List())
+            reading.calls += 1
+            return nil
+        }
+        let readingInstance = try readingLinker.instantiate(component)
+        guard let readingLoop = readingInstance.function("loop") else { throw BenchError("components: no loop export") }
+        try readingLoop.call([.u32(1)])
+        guard read.0 == "0123456789abcdef", read.1 == Array(0..<16) else {
+            throw BenchError("components: the reading import read \(read)")
+        }
+
         let core = try parseWasm(bytes: try checkoutFile("Benchmarks/Guests/core-calls.wasm"))
         func coreLoop(raw: Bool, _ counter: Counter) throws -> Function {
             let store = Store(engine: engine)
@@ -83,6 +100,7 @@ struct ComponentSuite {
             { try perCall(plain) { try plainLoop.invoke([.i32(UInt32(n))]) } },
             { try perCall(raw) { try rawLoop.invoke([.i32(UInt32(n))]) } },
             { try perCall(lowered) { try componentLoop.call([.u32(UInt32(n))]) } },
+            { try perCall(reading) { try readingLoop.call([.u32(UInt32(n))]) } },
         ]
         for contender in contenders { _ = try contender() }
         let samples = try interleave(rounds: rounds, contenders)
@@ -97,7 +115,14 @@ struct ComponentSuite {
             BenchRow(
                 suite: suite, name: "lowered host call (canon lower)", value: median(samples[2]), unit: "ns/call",
                 note: "16-byte string + 16 × u32 lifted to [ComponentValue]"),
+            BenchRow(
+                suite: suite, name: "lowered host call, reading its arguments", value: median(samples[3]), unit: "ns/call",
+                note: "the same, read as a String and a [UInt32] (ComponentLinker.defineReading)"),
         ], baseline: "core host call (4 × i32)")
+        let ratio = median(samples[3]) / median(samples[0])
+        report.targets.append(BenchTarget(
+            suite: suite, target: "a lowered string + list<u32> call ≤ 2× a core host call (issue 26)",
+            measured: "\(format(ratio, decimals: 2))× (reading its arguments)", met: ratio <= 2))
     }
 
     /// µs per instantiation of Tests/CapComponentTests/Components/hello-p2.wasm with every import

@@ -115,6 +115,19 @@ func forwardingGuest(
     _ type: CapComponent.FunctionType, registry: ResourceRegistry = ResourceRegistry(),
     implementation: @escaping ([ComponentValue]) throws -> ComponentValue?
 ) throws -> Guest {
+    try forwardingGuest(type, registry: registry, lowering: .values(implementation))
+}
+
+/// A forwarding guest whose import reads its own arguments (``ComponentArguments``).
+func forwardingGuest(
+    _ type: CapComponent.FunctionType, reading: @escaping (inout ComponentArguments) throws -> ComponentValue?
+) throws -> Guest {
+    try forwardingGuest(type, registry: ResourceRegistry(), lowering: .reading(reading))
+}
+
+private func forwardingGuest(
+    _ type: CapComponent.FunctionType, registry: ResourceRegistry, lowering: LoweredFunction.Implementation
+) throws -> Guest {
     let lifted = try type.coreType(for: .lift)
     let lowered = try type.coreType(for: .lower)
     let throughRetptr = lowered.parameters.count > lifted.parameters.count
@@ -134,10 +147,7 @@ func forwardingGuest(
             (global.set $post_returns (i32.add (global.get $post_returns) (i32.const 1))))
         """
     return try Guest.make(body, registry: registry) { store, state, options in
-        ["f": try LoweredFunction(
-            store: store, type: type, options: options, instance: state, name: "host.f",
-            implementation: implementation
-        ).function]
+        ["f": try LoweredFunction(store: store, type: type, options: options, instance: state, name: "host.f", lowering: lowering).function]
     }
 }
 

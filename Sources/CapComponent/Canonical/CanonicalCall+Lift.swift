@@ -142,6 +142,11 @@ extension CanonicalCall {
 
     /// `load_string_from_range` for UTF-8: bounded length, in bounds, valid UTF-8.
     mutating func loadString(at pointer: UInt32, length: UInt32, _ view: MemoryView) throws -> ComponentValue {
+        .string(try Self.string(at: pointer, length: length, view))
+    }
+
+    /// ``loadString(at:length:_:)``'s string itself.
+    static func string(at pointer: UInt32, length: UInt32, _ view: MemoryView) throws(ComponentTrap) -> String {
         guard UInt64(length) <= maxByteLength else {
             throw ComponentTrap(.tooLong, "a string of \(length) bytes is longer than the limit of \(maxByteLength)")
         }
@@ -149,12 +154,12 @@ extension CanonicalCall {
             throw ComponentTrap(
                 .outOfBounds, "a string at \(pointer) with \(length) bytes lies outside memory of \(view.bytes.count) bytes")
         }
-        guard length > 0 else { return .string("") }
+        guard length > 0 else { return "" }
         let bytes = UnsafeRawBufferPointer(rebasing: view.bytes[Int(pointer)..<Int(pointer) + Int(length)])
-        guard let string = String(validating: bytes, as: UTF8.self) else {
+        guard let string = String(validUTF8: bytes) else {
             throw ComponentTrap(.invalidUTF8, "the string at \(pointer) with \(length) bytes is not valid UTF-8")
         }
-        return .string(string)
+        return string
     }
 
     /// `load_list_from_range`: bounded byte length, aligned, in bounds, then each element.
@@ -233,6 +238,11 @@ extension CanonicalCall {
 
     /// `lift_own`: moves an `own` handle out of the table and gives up its representation.
     func liftOwn(_ index: UInt32, _ type: ResourceType) throws(ComponentTrap) -> ComponentValue {
+        .own(try Self.liftOwn(index, type, from: instance))
+    }
+
+    /// ``liftOwn(_:_:)`` from `instance`'s table.
+    static func liftOwn(_ index: UInt32, _ type: ResourceType, from instance: ComponentInstanceState) throws(ComponentTrap) -> ResourceHandle {
         let entry = try instance.handles.entry(index)
         try ComponentInstanceState.check(entry, index, is: type)
         guard entry.isOwn else {
@@ -242,16 +252,23 @@ extension CanonicalCall {
             throw ComponentTrap(.handleLent, "own handle \(index) of \(type) cannot be moved: it is lent to \(entry.lendCount) call(s) in progress")
         }
         instance.handles.remove(index)
-        return .own(entry.handle)
+        return entry.handle
     }
 
     /// `lift_borrow`: lends any handle of the type to the call in progress.
     mutating func liftBorrow(_ index: UInt32, _ type: ResourceType) throws(ComponentTrap) -> ComponentValue {
+        .borrow(try Self.liftBorrow(index, type, from: instance, lends: &lenders))
+    }
+
+    /// ``liftBorrow(_:_:)`` from `instance`'s table, the lend recorded in `lends`.
+    static func liftBorrow(
+        _ index: UInt32, _ type: ResourceType, from instance: ComponentInstanceState, lends: inout Lends
+    ) throws(ComponentTrap) -> ResourceHandle {
         let entry = try instance.handles.entry(index)
         try ComponentInstanceState.check(entry, index, is: type)
         instance.handles.lend(index)
-        lenders.append(index)
-        return .borrow(entry.handle)
+        lends.append(index)
+        return entry.handle
     }
 
     // MARK: Respecializing

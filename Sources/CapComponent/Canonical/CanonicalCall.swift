@@ -9,7 +9,7 @@ struct CanonicalCall {
     /// For a lifted call: the scope of the borrows lowered into the callee.
     let borrowScope: BorrowScope?
     /// For a lowered call: the caller's handles lent to the host for the call (`lenders`).
-    var lenders: [UInt32] = []
+    var lenders = Lends()
 
     init(options: CanonicalOptions, instance: ComponentInstanceState, borrowScope: BorrowScope?) {
         memory = options.memory
@@ -18,13 +18,17 @@ struct CanonicalCall {
         self.borrowScope = borrowScope
     }
 
+    /// A call that only lifts, from a memory view given to each lift.
+    init(lifting instance: ComponentInstanceState) {
+        memory = nil
+        realloc = nil
+        self.instance = instance
+        borrowScope = nil
+    }
+
     /// `deliver_resolve`: ends every lend made while lifting the parameters of a lowered call.
     mutating func endLends() {
-        guard !lenders.isEmpty else { return }
-        for index in lenders {
-            instance.handles.endLend(index)
-        }
-        lenders.removeAll()
+        lenders.end(in: instance)
     }
 
     /// Runs `body` over all of linear memory, read-only, for lifting. No guest code may run
@@ -106,3 +110,48 @@ struct MemoryView {
 
 /// `MAX_STRING_BYTE_LENGTH` and `MAX_LIST_BYTE_LENGTH`.
 let maxByteLength: UInt64 = (1 << 28) - 1
+
+/// The handles lent to one lowered call, the first few held inline: most calls lend one (the
+/// `self` of a method), and a call should not allocate to remember it.
+struct Lends {
+    private var inline: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+    private var inlineCount = 0
+    private var more: [UInt32] = []
+
+    var isEmpty: Bool { inlineCount == 0 }
+
+    mutating func append(_ index: UInt32) {
+        switch inlineCount {
+        case 0: inline.0 = index
+        case 1: inline.1 = index
+        case 2: inline.2 = index
+        case 3: inline.3 = index
+        default:
+            more.append(index)
+            return
+        }
+        inlineCount += 1
+    }
+
+    /// Calls `body` with each lent handle's index, in the order lent.
+    func forEach(_ body: (UInt32) -> Void) {
+        if inlineCount > 0 { body(inline.0) }
+        if inlineCount > 1 { body(inline.1) }
+        if inlineCount > 2 { body(inline.2) }
+        if inlineCount > 3 { body(inline.3) }
+        for index in more { body(index) }
+    }
+
+    /// Ends every lend in `instance`'s handle table, and forgets them.
+    mutating func end(in instance: ComponentInstanceState) {
+        guard inlineCount > 0 else { return }
+        forEach { instance.handles.endLend($0) }
+        inlineCount = 0
+        more.removeAll()
+    }
+
+    /// Takes over `other`'s lends.
+    mutating func append(contentsOf other: Lends) {
+        other.forEach { append($0) }
+    }
+}

@@ -38,19 +38,37 @@ package struct LoweredFunction {
         name: String = "the lowered function",
         implementation: @escaping ([ComponentValue]) throws -> ComponentValue?
     ) throws(ComponentTrap) {
+        try self.init(store: store, type: type, options: options, instance: instance, name: name, lowering: .values(implementation))
+    }
+
+    /// Lowers `implementation`, which may read its arguments itself (``ComponentArguments``),
+    /// each lifted straight from the core values and guest memory to the Swift type it wants.
+    package init(
+        store: Store, type: FunctionType, options: CanonicalOptions, instance: ComponentInstanceState, name: String,
+        lowering implementation: Implementation
+    ) throws(ComponentTrap) {
         let signature = try CanonicalSignature(type, direction: .lower)
         try signature.validate(options)
         self.type = type
-        let binding = LoweredBinding(options: options, instance: instance, implementation: implementation)
+        let binding = LoweredBinding(
+            LoweredCallee(signature: signature, name: name, options: options, instance: instance, implementation: implementation))
         self.binding = binding
         function = Function(
             store: store, parameters: signature.coreType.parameters, results: signature.coreType.results,
             raw: { _, arguments, results in
-                guard let options = binding.options, let instance = binding.instance, let implementation = binding.implementation else {
+                guard let callee = binding.callee else {
                     throw ComponentTrap(.reentrance, "\(name) was called after its component instance was released")
                 }
-                try Self.invoke(signature, options, instance, name, implementation, arguments, results)
+                try callee.invoke(arguments, results)
             })
+    }
+
+    /// How the implementation takes its arguments.
+    package enum Implementation {
+        /// Lifted into ``ComponentValue``s first.
+        case values(([ComponentValue]) throws -> ComponentValue?)
+        /// Read by the implementation itself.
+        case reading((inout ComponentArguments) throws -> ComponentValue?)
     }
 
     /// What the core function's closure calls. The store keeps the closure, and the options'
@@ -60,30 +78,70 @@ package struct LoweredFunction {
 
     /// Makes later calls trap instead of running, and lets the store be freed.
     package func release() {
-        binding.options = nil
-        binding.instance = nil
-        binding.implementation = nil
+        binding.callee = nil
+    }
+}
+
+/// Everything a lowered function needs at each call, in one object so that a call takes one
+/// reference to it.
+final class LoweredCallee {
+    let signature: CanonicalSignature
+    let name: String
+    let options: CanonicalOptions
+    let instance: ComponentInstanceState
+    let implementation: LoweredFunction.Implementation
+    let shape: ArgumentShape
+
+    init(
+        signature: CanonicalSignature, name: String, options: CanonicalOptions, instance: ComponentInstanceState,
+        implementation: LoweredFunction.Implementation
+    ) {
+        self.signature = signature
+        self.name = name
+        self.options = options
+        self.instance = instance
+        self.implementation = implementation
+        shape = ArgumentShape(layouts: signature.parameters, function: name)
     }
 
-    private static func invoke(
-        _ signature: CanonicalSignature, _ options: CanonicalOptions, _ instance: ComponentInstanceState, _ name: String,
-        _ implementation: ([ComponentValue]) throws -> ComponentValue?,
-        _ arguments: UnsafeBufferPointer<Value>, _ results: UnsafeMutableBufferPointer<Value>
-    ) throws {
+    /// `canon_lower`'s call: lift (or let the implementation read), call, lower the result.
+    func invoke(_ arguments: UnsafeBufferPointer<Value>, _ results: UnsafeMutableBufferPointer<Value>) throws {
         try instance.checkMayLeave(for: name)
-        var call = CanonicalCall(options: options, instance: instance, borrowScope: nil)
-        defer { call.endLends() }
         var reader = FlatReader(arguments)
-        let values = try CanonicalCall.withMemoryView(options.memory) { view in
-            try call.liftValues(
-                signature.parameters, tuple: signature.parameterTuple, from: &reader, view,
-                what: "the spilled arguments of \(name)")
-        }
         let result: ComponentValue?
-        do {
-            result = try implementation(values)
-        } catch {
-            throw ComponentTrap.wrapping(error, .hostError, "\(name) failed")
+        switch implementation {
+        case .reading(let body) where !signature.spillsParameters:
+            result = try CanonicalCall.withMemoryView(options.memory) { view in
+                var reading = ComponentArguments(flat: reader, view, instance: instance, shape: shape)
+                // The lends made while reading end when the implementation returns.
+                defer { reading.lends.end(in: instance) }
+                do {
+                    return try body(&reading)
+                } catch {
+                    throw ComponentTrap.wrapping(error, .hostError, "\(name) failed")
+                }
+            }
+            reader.index = signature.flatParameterCount
+        case .reading(let body):
+            // Spilled parameters are read from the tuple in memory, then from their values.
+            var call = CanonicalCall(options: options, instance: instance, borrowScope: nil)
+            defer { call.endLends() }
+            let values = try liftParameters(&call, &reader)
+            var reading = ComponentArguments(values: values, shape: shape)
+            do {
+                result = try body(&reading)
+            } catch {
+                throw ComponentTrap.wrapping(error, .hostError, "\(name) failed")
+            }
+        case .values(let body):
+            var call = CanonicalCall(options: options, instance: instance, borrowScope: nil)
+            defer { call.endLends() }
+            let values = try liftParameters(&call, &reader)
+            do {
+                result = try body(values)
+            } catch {
+                throw ComponentTrap.wrapping(error, .hostError, "\(name) failed")
+            }
         }
         guard let layout = signature.result else {
             guard result == nil else {
@@ -94,6 +152,7 @@ package struct LoweredFunction {
         guard let result else {
             throw ComponentTrap(.typeMismatch, "\(name) returned no value, but its type has result \(layout.type)")
         }
+        let call = CanonicalCall(options: options, instance: instance, borrowScope: nil)
         do {
             if signature.spillsResult {
                 let pointer = try reader.nextI32()
@@ -107,17 +166,24 @@ package struct LoweredFunction {
             throw ComponentTrap(.typeMismatch, "the result of \(name): \(trap.message)")
         }
     }
+
+    /// `lift_flat_values` of the parameters, their lends recorded in `call`.
+    private func liftParameters(_ call: inout CanonicalCall, _ reader: inout FlatReader) throws -> [ComponentValue] {
+        try CanonicalCall.withMemoryView(options.memory) { view in
+            try call.liftValues(
+                signature.parameters, tuple: signature.parameterTuple, from: &reader, view,
+                what: "the spilled arguments of \(name)")
+        }
+    }
 }
 
-/// The parts of a lowered function that refer back to its store, held so they can be dropped.
+/// The lowered function's callee, held by its core function's closure. The store keeps the
+/// closure, and the options' memory and realloc keep the store: ``LoweredFunction/release()``
+/// breaks that cycle when the instance that owns the store goes away.
 final class LoweredBinding {
-    var options: CanonicalOptions?
-    var instance: ComponentInstanceState?
-    var implementation: (([ComponentValue]) throws -> ComponentValue?)?
+    var callee: LoweredCallee?
 
-    init(options: CanonicalOptions, instance: ComponentInstanceState, implementation: @escaping ([ComponentValue]) throws -> ComponentValue?) {
-        self.options = options
-        self.instance = instance
-        self.implementation = implementation
+    init(_ callee: LoweredCallee) {
+        self.callee = callee
     }
 }

@@ -25,9 +25,17 @@ public final class ComponentLinker {
     /// A host function: receives the arguments, returns the result (or `nil` for none).
     public typealias HostFunction = ([ComponentValue]) throws -> ComponentValue?
 
+    /// A host function that reads its arguments itself, each as the Swift type it wants.
+    public typealias ReadingHostFunction = (inout ComponentArguments) throws -> ComponentValue?
+
+    private enum FunctionBody {
+        case values(HostFunction)
+        case reading(ReadingHostFunction)
+    }
+
     private struct FunctionDefinition {
         let type: FunctionType?
-        let body: HostFunction
+        let body: FunctionBody
     }
 
     private struct ResourceDefinition {
@@ -83,7 +91,16 @@ public final class ComponentLinker {
     ///     error it throws traps the calling guest, and the error reaches the embedder's
     ///     ``ComponentInstance/call(_:_:)`` as a ``ComponentError/Code/trap`` naming it.
     public func define(_ interface: String?, _ name: String, type: FunctionType? = nil, _ body: @escaping HostFunction) {
-        functions[Self.key(interface, name)] = FunctionDefinition(type: type, body: body)
+        functions[Self.key(interface, name)] = FunctionDefinition(type: type, body: .values(body))
+    }
+
+    /// Defines a host function that reads its own arguments (``ComponentArguments``): each is
+    /// lifted straight from the guest's core values and memory to the Swift type the function
+    /// asks for (a `list<u8>` seen in place, flags as bits), with no ``ComponentValue`` made.
+    /// Otherwise as ``define(_:_:type:_:)``: reading an argument as another type than the
+    /// component declares traps the guest, naming the function and the argument.
+    public func defineReading(_ interface: String?, _ name: String, type: FunctionType? = nil, _ body: @escaping ReadingHostFunction) {
+        functions[Self.key(interface, name)] = FunctionDefinition(type: type, body: .reading(body))
     }
 
     /// Defines a host resource type. Give its handles to guests as
@@ -162,8 +179,25 @@ public final class ComponentLinker {
         if let declared = definition.type, declared != type {
             throw ComponentError(.typeMismatch, "the component imports \(key) as \(type), but the linker defines it as \(declared)")
         }
-        let body = definition.body
-        return ComponentFunction(name: key, type: type) { arguments, _ in try body(arguments) }
+        switch definition.body {
+        case .values(let body):
+            return ComponentFunction(name: key, type: type) { arguments, _ in try body(arguments) }
+        case .reading(let body):
+            // Called through values (by another component), it reads them by the same layouts.
+            let signature: CanonicalSignature
+            do {
+                signature = try CanonicalSignature(type, direction: .lower)
+            } catch {
+                throw ComponentError(error, context: "the host function \(key)")
+            }
+            let shape = ArgumentShape(layouts: signature.parameters, function: key)
+            return ComponentFunction(
+                name: key, type: type,
+                body: { arguments, _ in
+                    var reading = ComponentArguments(values: arguments, shape: shape)
+                    return try body(&reading)
+                }, reading: body)
+        }
     }
 
     func hostInstance(_ name: String, _ shape: InstanceShape) throws(ComponentError) -> InstanceValue {

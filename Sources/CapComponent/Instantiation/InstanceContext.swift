@@ -10,11 +10,18 @@ final class ComponentFunction {
     let type: FunctionType
     /// Receives the arguments and the component instance calling (nil for the host).
     let body: ([ComponentValue], ComponentInstanceState?) throws -> ComponentValue?
+    /// For a host function that reads its own arguments: what `canon lower` calls instead of
+    /// ``body``, without lifting them into ``ComponentValue``s first.
+    let reading: ((inout ComponentArguments) throws -> ComponentValue?)?
 
-    init(name: String, type: FunctionType, body: @escaping ([ComponentValue], ComponentInstanceState?) throws -> ComponentValue?) {
+    init(
+        name: String, type: FunctionType, body: @escaping ([ComponentValue], ComponentInstanceState?) throws -> ComponentValue?,
+        reading: ((inout ComponentArguments) throws -> ComponentValue?)? = nil
+    ) {
         self.name = name
         self.type = type
         self.body = body
+        self.reading = reading
     }
 }
 

@@ -186,8 +186,8 @@ struct Instantiator {
             let options = try options(definition, context, function.name)
             do {
                 let lowered = try LoweredFunction(
-                    store: store, type: function.type, options: options, instance: state,
-                    name: function.name, implementation: { arguments in try function.body(arguments, state) })
+                    store: store, type: function.type, options: options, instance: state, name: function.name,
+                    lowering: function.reading.map { .reading($0) } ?? .values { arguments in try function.body(arguments, state) })
                 context.coreFunctions.append(lowered.function)
                 self.lowered.append(lowered)
             } catch {

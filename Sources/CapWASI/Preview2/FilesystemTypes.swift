@@ -19,13 +19,13 @@ extension Preview2Host {
 
     /// The `error-code` of what a filesystem function threw; anything else traps.
     private static func errorCode(
-        _ host: Preview2Host, _ error: any Error, _ arguments: [ComponentValue], _ operation: String
+        _ host: Preview2Host, _ error: any Error, _ first: Any?, _ operation: String
     ) throws -> ComponentValue {
         switch error {
         case let failure as FilesystemFailure: return failure.code.value
         case let code as FilesystemErrorCode: return code.value
         case let full as ResourceLimitReached:
-            let descriptor = arguments.first.flatMap { FilesystemDescriptor.decode($0, in: host) }
+            let descriptor = first as? FilesystemDescriptor
             host.policy.deny(
                 operation, guestPath: descriptor?.guestPath ?? "", preopen: descriptor?.preopen ?? "",
                 reason: full.description, FilesystemFailure(.insufficientMemory))

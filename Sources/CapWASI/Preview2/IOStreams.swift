@@ -101,11 +101,11 @@ final class OutputStream {
     var isClosed: Bool { sink == nil }
 
     /// Writes all of `bytes`, or as much as the write quota allows and then fails with `DQUOT`.
-    func write(_ bytes: [UInt8], _ policy: InstancePolicy, _ operation: String) -> Result<Void, StreamError> {
+    func write(_ bytes: UnsafeRawBufferPointer, _ policy: InstancePolicy, _ operation: String) -> Result<Void, StreamError> {
         guard let sink else { return .failure(.closed) }
         switch sink {
         case .standard(let output):
-            _ = bytes.withUnsafeBytes { policy.writeStandard(output, $0) }
+            _ = policy.writeStandard(output, bytes)
             return .success(())
         case .file(let file, let offset, let append):
             var written = 0
@@ -113,16 +113,12 @@ final class OutputStream {
             do throws(FilesystemFailure) {
                 try policy.write(bytes.count, operation, guestPath: guestPath, preopen: preopen, written: &written) {
                     allowed, written throws(CapStdError) in
-                    try bytes.withUnsafeBytes { buffer in
-                        Result { () throws(CapStdError) in
-                            while written < allowed {
-                                let rest = UnsafeRawBufferPointer(rebasing: buffer[written..<allowed])
-                                let count = append ? try file.append(rest) : try file.write(rest, at: offset + Int64(written))
-                                guard count > 0 else { break }
-                                written += count
-                            }
-                        }
-                    }.get()
+                    while written < allowed {
+                        let rest = UnsafeRawBufferPointer(rebasing: bytes[written..<allowed])
+                        let count = append ? try file.append(rest) : try file.write(rest, at: offset + Int64(written))
+                        guard count > 0 else { break }
+                        written += count
+                    }
                 }
             } catch {
                 return .failure(.failed(StreamFailure(error.code, error.description)))
@@ -192,8 +188,8 @@ extension Preview2Host {
         define(linker, streams, "[method]output-stream.check-write") { (host, stream: OutputStream) in
             stream.isClosed ? .err(try host.streamError(.closed)) : .ok(.u64(OutputStream.writeBudget))
         }
-        let write = { (host: Preview2Host, stream: OutputStream, bytes: [UInt8]) throws -> ComponentValue? in
-            try host.streamResult(stream.write(bytes, host.policy, "output-stream.write"))
+        let write = { (host: Preview2Host, stream: OutputStream, bytes: GuestBytes) throws -> ComponentValue? in
+            try host.streamResult(stream.write(bytes.buffer, host.policy, "output-stream.write"))
         }
         define(linker, streams, "[method]output-stream.write", write)
         define(linker, streams, "[method]output-stream.blocking-write-and-flush", write)
@@ -209,14 +205,15 @@ extension Preview2Host {
             guard count <= OutputStream.writeBudget else {
                 throw Preview2Trap("\(count) bytes is more than check-write allowed (\(OutputStream.writeBudget))")
             }
-            return try host.streamResult(stream.write([UInt8](repeating: 0, count: Int(count)), host.policy, "output-stream.write-zeroes"))
+            let zeroes = [UInt8](repeating: 0, count: Int(count))
+            return try host.streamResult(zeroes.withUnsafeBytes { stream.write($0, host.policy, "output-stream.write-zeroes") })
         }
         define(linker, streams, "[method]output-stream.write-zeroes", writeZeroes)
         define(linker, streams, "[method]output-stream.blocking-write-zeroes-and-flush", writeZeroes)
         let splice = { (host: Preview2Host, output: OutputStream, input: InputStream, count: UInt64) throws -> ComponentValue? in
             switch input.read(Int(clamping: min(count, OutputStream.writeBudget)), host.policy) {
             case .success(let bytes):
-                switch output.write(bytes, host.policy, "output-stream.splice") {
+                switch bytes.withUnsafeBytes({ output.write($0, host.policy, "output-stream.splice") }) {
                 case .success: return .ok(.u64(UInt64(bytes.count)))
                 case .failure(let error): return .err(try host.streamError(error))
                 }

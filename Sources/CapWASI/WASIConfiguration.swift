@@ -12,12 +12,14 @@ public struct Preopen: Sendable {
     public let guestPath: String
     /// The directory; a read-only preopen is given only a read-only view of it.
     public let dir: Dir
-    public let access: Access
+    /// The directory's own access, the one answer every host gives: a read-only `Dir` asked
+    /// for as `.readWrite` stays read-only (CapStd would refuse each change anyway), and the
+    /// guest is told so (no `mutate-directory` in WASI 0.2).
+    public var access: Access { dir.access }
 
     /// - Throws: ``CapStdError`` if a read-only view of `dir` cannot be made (it is closed).
     public init(guestPath: String, dir: Dir, access: Access) throws(CapStdError) {
         self.guestPath = guestPath
-        self.access = access
         self.dir = access == .readOnly && dir.access != .readOnly ? try dir.readOnly() : dir
     }
 }

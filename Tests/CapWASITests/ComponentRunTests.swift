@@ -99,7 +99,7 @@ struct ComponentRunTests {
             Issue.record("expected a trap, got \(String(describing: error))")
             return
         }
-        #expect(message.contains("limit of 64 descriptors"))
+        #expect(message.contains("limit of 64 open descriptors"))
     }
 
     @Test("an export that does not exist is named with what the component does export")

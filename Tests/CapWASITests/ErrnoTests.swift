@@ -35,6 +35,11 @@ let errnoCases: [ErrnoCase] = [
     .init("missing file", "path_open", openArgs(4, follow: 1, oflags: 0), [("p", "nope")], .noEntry),
     .init("exclusive create over a file", "path_open", openArgs(4, follow: 1, oflags: 5), [("p", "f")], .exists),
     .init("O_DIRECTORY on a file", "path_open", openArgs(4, follow: 1, oflags: 2), [("p", "f")], .notDirectory),
+    // A directory cannot be created, made exclusively or truncated by an open: the rule both
+    // WASI hosts share, and what `wasmtime run` answers (O_EXCL alone too: errno 28).
+    .init("O_DIRECTORY with O_CREAT", "path_open", openArgs(4, follow: 1, oflags: 3), [("p", "d")], .invalid),
+    .init("O_DIRECTORY with O_EXCL", "path_open", openArgs(4, follow: 1, oflags: 6), [("p", "d")], .invalid),
+    .init("O_DIRECTORY with O_TRUNC", "path_open", openArgs(4, follow: 1, oflags: 10), [("p", "d")], .invalid),
     .init("a NUL byte in the path", "path_open", openArgs(4, follow: 1, oflags: 0), [("p", "f\0../../secret")], .invalid),
     .init("a symlink out", "path_open", openArgs(4, follow: 1, oflags: 0), [("p", "out")], .notCapable),
     .init("a path opened from a file descriptor", "path_open", openArgs(1, follow: 1, oflags: 0), [("p", "x")], .notDirectory),
@@ -109,6 +114,18 @@ struct ErrnoTests {
         let result = try tree.run(guest, limits: WASILimits(maxDescriptors: 6))
         #expect(result.exitCode == UInt32(WASIErrno.tooManyFiles.rawValue))
         #expect(result.denials.last?.reason == "the instance holds its limit of 6 open descriptors")
+    }
+
+    @Test("a preopen's access is its Dir's: a read-only Dir offered as read-write stays read-only")
+    func preopenAccessIsTheDirs() throws {
+        let tree = try TenantTree()
+        let readOnly = try tree.output.readOnly()
+        defer { readOnly.close() }
+        #expect(try Preopen(guestPath: "/output", dir: readOnly, access: .readWrite).access == .readOnly)
+        #expect(try Preopen(guestPath: "/output", dir: tree.output, access: .readWrite).access == .readWrite)
+        let narrowed = try Preopen(guestPath: "/output", dir: tree.output, access: .readOnly)
+        defer { narrowed.dir.close() }
+        #expect(narrowed.access == .readOnly)
     }
 
     @Test("a dropped right is enforced on the next call")

@@ -146,21 +146,54 @@ struct GuestDirectory {
 
     // MARK: Opening
 
-    /// What ``open(_:options:directory:forWriting:_:)`` opened.
+    /// What ``open(_:_:_:)`` opened.
     enum Opened {
         case directory(Dir)
         /// A file and its type, taken when it was opened.
         case file(File, FileType)
     }
 
-    /// Opens `path` as `options` say. With `directory`, only a directory is opened (`create`
-    /// and `truncate` are the host's to refuse). Without it, a file is opened, and if `path` is
-    /// a directory, open(2) allows that and the guest gets the directory. A directory asked for
-    /// `forWriting` is `is-directory`, as open(2) says. An open that creates the file counts as
-    /// one new entry of the write quota (asked first, so that a full quota creates nothing).
-    func open(
-        _ path: RawPath, options: OpenOptions, directory: Bool, forWriting: Bool, _ operation: String
-    ) throws(FilesystemFailure) -> Opened {
+    /// What a guest asks of an open, in the terms every WASI version shares (preview 1's
+    /// `oflags`, rights and `fdflags`, 0.2's `open-flags` and `descriptor-flags`).
+    struct OpenRequest {
+        /// Only a directory may be opened (`O_DIRECTORY`, `open-flags.directory`).
+        var directory = false
+        var create = false
+        var exclusive = false
+        /// Truncated to length 0 (`O_TRUNC`, `open-flags.truncate`).
+        var truncating = false
+        /// What the new descriptor is to do with a file.
+        var read = false
+        var write = false
+        /// The guest asked to write, whatever the directory passes on: a directory is then
+        /// `is-directory`, as open(2) says.
+        var forWriting = false
+        var followSymlinks = true
+        var synchronization: OpenOptions.Synchronization = .none
+
+        /// Whether the file is opened writable: asked for, or needed to create or truncate it.
+        var writes: Bool { write || create || truncating }
+        /// Whether the file is opened readable: asked for, or nothing else was asked.
+        var reads: Bool { read || !writes }
+
+        /// The open(2) options. A directory cannot be created, made exclusively or truncated
+        /// by an open: `invalid`, as in Wasmtime for both versions.
+        func options() throws(FilesystemFailure) -> OpenOptions {
+            guard !directory || !(create || exclusive || truncating) else { throw FilesystemFailure(.invalid) }
+            return OpenOptions(
+                read: reads, write: writes, truncate: truncating, create: create, createNew: create && exclusive,
+                followSymlinks: followSymlinks, synchronization: synchronization)
+        }
+    }
+
+    /// Opens `path` as `request` asks. With `directory`, only a directory is opened. Without
+    /// it, a file is opened, and if `path` is a directory, open(2) allows that and the guest
+    /// gets the directory. A directory asked for `forWriting` is `is-directory`, as open(2)
+    /// says. An open that creates the file counts as one new entry of the write quota (asked
+    /// first, so that a full quota creates nothing).
+    func open(_ path: RawPath, _ request: OpenRequest, _ operation: String) throws(FilesystemFailure) -> Opened {
+        let options = try request.options()
+        let (directory, forWriting) = (request.directory, request.forWriting)
         func openDirectory() throws(FilesystemFailure) -> Opened {
             let subdirectory = try capStd(operation, path) { () throws(CapStdError) in
                 try dir.openDir(path, followSymlinks: options.followSymlinks)

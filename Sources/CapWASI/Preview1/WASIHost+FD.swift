@@ -7,24 +7,24 @@ extension WASIHost {
     func defineDescriptorFunctions(into imports: inout Imports, store: Store) {
         function("fd_read", [.i32, .i32, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdRead, "fd_read")
-            let total = try host.transfer(entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: nil, write: false)
+            let total = try host.transfer(entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: nil, write: false, "fd_read")
             try memory.store(UInt32(total), at: a[3].u32)
         }
         function("fd_write", [.i32, .i32, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdWrite, "fd_write")
-            let total = try host.transfer(entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: nil, write: true)
+            let total = try host.transfer(entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: nil, write: true, "fd_write")
             try memory.store(UInt32(total), at: a[3].u32)
         }
         function("fd_pread", [.i32, .i32, .i32, .i64, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, [.fdRead, .fdSeek], "fd_pread")
             let total = try host.transfer(
-                entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: Int64(bitPattern: a[3].u64), write: false)
+                entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: Int64(bitPattern: a[3].u64), write: false, "fd_pread")
             try memory.store(UInt32(total), at: a[4].u32)
         }
         function("fd_pwrite", [.i32, .i32, .i32, .i64, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, [.fdWrite, .fdSeek], "fd_pwrite")
             let total = try host.transfer(
-                entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: Int64(bitPattern: a[3].u64), write: true)
+                entry, memory.ioVectors(at: a[1].u32, count: a[2].u32), memory, offset: Int64(bitPattern: a[3].u64), write: true, "fd_pwrite")
             try memory.store(UInt32(total), at: a[4].u32)
         }
         function("fd_seek", [.i32, .i64, .i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
@@ -51,11 +51,11 @@ extension WASIHost {
         }
         function("fd_sync", [.i32], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdSync, "fd_sync")
-            if let file = entry.file { try host.capStd("fd_sync", entry) { () throws(CapStdError) in try file.sync() } }
+            try host.told { () throws(FilesystemFailure) in try host.object(entry)?.sync(dataOnly: false, "fd_sync") }
         }
         function("fd_datasync", [.i32], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdDatasync, "fd_datasync")
-            if let file = entry.file { try host.capStd("fd_datasync", entry) { () throws(CapStdError) in try file.syncData() } }
+            try host.told { () throws(FilesystemFailure) in try host.object(entry)?.sync(dataOnly: true, "fd_datasync") }
         }
         function("fd_advise", [.i32, .i64, .i64, .i32], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             _ = try host.descriptor(a[0].u32, .fdAdvise, "fd_advise")
@@ -64,10 +64,10 @@ extension WASIHost {
         }
         function("fd_allocate", [.i32, .i64, .i64], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdAllocate, "fd_allocate")
-            guard let file = entry.file else { throw .badFileDescriptor }
+            guard entry.file != nil else { throw .badFileDescriptor }
             let (end, overflow) = a[1].u64.addingReportingOverflow(a[2].u64)
             guard !overflow, end <= UInt64(Int64.max) else { throw .fileTooBig }
-            try host.grow(file, to: Int64(end), entry, "fd_allocate")
+            try host.grow(entry, to: Int64(end), "fd_allocate")
         }
         function("fd_fdstat_get", [.i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, [], "fd_fdstat_get")
@@ -111,27 +111,22 @@ extension WASIHost {
             case .stream:
                 try memory.withMutableBytes(at: a[1].u32, count: 64) { buffer in buffer.initializeMemory(as: UInt8.self, repeating: 0) }
                 try memory.store(try host.fileType(entry).rawValue, at: a[1].u32 + 16)
-            case .directory(let dir, _):
-                try Self.storeFilestat(try host.capStd("fd_filestat_get", entry) { () throws(CapStdError) in try dir.metadata() }, memory, a[1].u32)
-            case .file(let file):
-                try Self.storeFilestat(try host.capStd("fd_filestat_get", entry) { () throws(CapStdError) in try file.metadata() }, memory, a[1].u32)
+            case .directory, .file:
+                let metadata = try host.told { () throws(FilesystemFailure) in try host.object(entry)!.metadata("fd_filestat_get") }
+                try Self.storeFilestat(metadata, memory, a[1].u32)
             }
         }
         function("fd_filestat_set_size", [.i32, .i64], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdFilestatSetSize, "fd_filestat_set_size")
-            guard let file = entry.file else { throw .badFileDescriptor }
+            guard entry.file != nil else { throw .badFileDescriptor }
             guard a[1].u64 <= UInt64(Int64.max) else { throw .fileTooBig }
-            try host.grow(file, to: Int64(a[1].u64), entry, "fd_filestat_set_size", shrink: true)
+            try host.grow(entry, to: Int64(a[1].u64), "fd_filestat_set_size", shrink: true)
         }
         function("fd_filestat_set_times", [.i32, .i64, .i64, .i32], into: &imports, store: store) { host, _, a throws(WASIErrno) in
             let entry = try host.descriptor(a[0].u32, .fdFilestatSetTimes, "fd_filestat_set_times")
             let (accessed, modified) = try Self.timestampUpdates(a[1].u64, a[2].u64, a[3].u32)
-            try host.capStd("fd_filestat_set_times", entry) { () throws(CapStdError) in
-                switch entry.kind {
-                case .stream: break
-                case .directory(let dir, _): try dir.setTimes(".", accessed: accessed, modified: modified)
-                case .file(let file): try file.setTimes(accessed: accessed, modified: modified)
-                }
+            try host.told { () throws(FilesystemFailure) in
+                try host.object(entry)?.setTimes(accessed: accessed, modified: modified, "fd_filestat_set_times")
             }
         }
         function("fd_prestat_get", [.i32, .i32], into: &imports, store: store) { host, memory, a throws(WASIErrno) in
@@ -155,10 +150,23 @@ extension WASIHost {
 
     // MARK: Helpers
 
+    /// What `entry` holds open, for the operations every WASI version shares; nil for a
+    /// standard stream.
+    func object(_ entry: Descriptor) -> GuestObject? {
+        let kind: GuestObject.Kind
+        switch entry.kind {
+        case .stream: return nil
+        case .directory(let dir, _): kind = .directory(dir)
+        case .file(let file): kind = .file(file)
+        }
+        return GuestObject(kind: kind, guestPath: entry.guestPath, preopen: entry.preopen, policy: policy)
+    }
+
     /// Sets a file's length, counting growth against the write quota.
-    func grow(_ file: File, to length: Int64, _ entry: Descriptor, _ operation: String, shrink: Bool = false) throws(WASIErrno) {
+    func grow(_ entry: Descriptor, to length: Int64, _ operation: String, shrink: Bool = false) throws(WASIErrno) {
         try told { () throws(FilesystemFailure) in
-            try policy.resize(file, to: length, shrink: shrink, operation, guestPath: "", preopen: entry.preopen)
+            guard let object = object(entry) else { throw FilesystemFailure(.badDescriptor) }
+            try object.resize(to: length, shrink: shrink, operation)
         }
     }
 
@@ -173,7 +181,7 @@ extension WASIHost {
     /// Moves bytes between the guest's iovecs and a descriptor; stops at the first short transfer.
     func transfer(
         _ entry: Descriptor, _ vectors: [(pointer: UInt32, length: UInt32)], _ memory: GuestMemory, offset: Int64?,
-        write: Bool
+        write: Bool, _ operation: String
     ) throws(WASIErrno) -> Int {
         var total = 0
         switch entry.kind {
@@ -203,7 +211,7 @@ extension WASIHost {
                 if write {
                     try memory.withBytes(at: vector.pointer, count: vector.length) { buffer throws(WASIErrno) in
                         try told { () throws(FilesystemFailure) in
-                            try policy.write(buffer.count, "fd_write", guestPath: "", preopen: entry.preopen, written: &moved) {
+                            try policy.write(buffer.count, operation, guestPath: entry.guestPath, preopen: entry.preopen, written: &moved) {
                                 allowed, written throws(CapStdError) in
                                 let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<allowed])
                                 switch position {
@@ -216,7 +224,7 @@ extension WASIHost {
                     }
                 } else {
                     moved = try memory.withMutableBytes(at: vector.pointer, count: vector.length) { buffer throws(WASIErrno) in
-                        try capStd("fd_read", entry) { () throws(CapStdError) in
+                        try capStd(operation, entry) { () throws(CapStdError) in
                             if let position { try file.read(into: buffer, at: position) } else { try file.read(into: buffer) }
                         }
                     }

@@ -108,26 +108,17 @@ extension WASIHost {
         // for a guest asking for the write right with O_DIRECTORY. Without it, the rights the
         // directory passes on decide: a writable open(2) of a directory is EISDIR anyway, and
         // a guest asking for every right (Rust's std) beneath a read-only one gets the directory.
-        let forWriting = openFlags.contains(.directory) && requestedRights.contains(.fdWrite)
-        if openFlags.contains(.directory) {
-            guard !openFlags.contains(.create), !openFlags.contains(.truncate) else { throw .invalid }
-        }
-        // O_CREAT and O_TRUNC need a writable open(2), whatever rights the guest asked for.
-        let writes = !rightsBase.isDisjoint(with: [.fdWrite, .fdAllocate, .fdFilestatSetSize])
-            || openFlags.contains(.create) || openFlags.contains(.truncate)
-        let reads = !rightsBase.isDisjoint(with: [.fdRead, .fdReaddir]) || !writes
         // Append is the descriptor's, not the kernel's: the file is never opened O_APPEND, so that
         // fd_fdstat_set_flags can turn it off and on (Wasmtime does the same). The sync flags
         // are the kernel's, fixed at open; Linux's O_RSYNC is O_SYNC.
-        let synchronization: OpenOptions.Synchronization =
-            !fdFlags.isDisjoint(with: [.sync, .rsync]) ? .file : fdFlags.contains(.dsync) ? .data : .none
-        let options = OpenOptions(
-            read: reads, write: writes, truncate: openFlags.contains(.truncate), create: openFlags.contains(.create),
-            createNew: openFlags.contains(.create) && openFlags.contains(.exclusive), followSymlinks: follow,
-            synchronization: synchronization)
-        let opened = try told { () throws(FilesystemFailure) in
-            try directory.open(path, options: options, directory: openFlags.contains(.directory), forWriting: forWriting, "path_open")
-        }
+        let request = GuestDirectory.OpenRequest(
+            directory: openFlags.contains(.directory), create: openFlags.contains(.create),
+            exclusive: openFlags.contains(.exclusive), truncating: openFlags.contains(.truncate),
+            read: !rightsBase.isDisjoint(with: [.fdRead, .fdReaddir]),
+            write: !rightsBase.isDisjoint(with: [.fdWrite, .fdAllocate, .fdFilestatSetSize]),
+            forWriting: openFlags.contains(.directory) && requestedRights.contains(.fdWrite), followSymlinks: follow,
+            synchronization: !fdFlags.isDisjoint(with: [.sync, .rsync]) ? .file : fdFlags.contains(.dsync) ? .data : .none)
+        let opened = try told { () throws(FilesystemFailure) in try directory.open(path, request, "path_open") }
         switch opened {
         case .directory(let subdirectory):
             return try register(.directory(subdirectory, listing: nil), rightsBase.intersection(.directory),
@@ -155,7 +146,7 @@ extension WASIHost {
             let limit = configuration.limits.maxDescriptors
             policy.deny(
                 "path_open", guestPath: guestPath, preopen: preopen,
-                reason: "the instance holds its limit of \(limit) open descriptors", errno: error)
+                reason: DescriptorLimitReached(limit: limit).description, errno: error)
             throw error
         }
     }

@@ -129,12 +129,13 @@ final class WASIHost {
     func fail(
         _ operation: String, _ descriptor: Descriptor, _ path: RawPath?, _ error: CapStdError
     ) -> WASIErrno {
-        WASIErrno(policy.fail(operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? "", preopen: descriptor.preopen, error))
+        WASIErrno(
+            policy.fail(operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? descriptor.guestPath, preopen: descriptor.preopen, error))
     }
 
     func deny(_ operation: String, _ descriptor: Descriptor, _ path: RawPath?, reason: String, errno: WASIErrno) {
         policy.deny(
-            operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? "", preopen: descriptor.preopen,
+            operation, guestPath: path.map { descriptor.guestPath(of: $0) } ?? descriptor.guestPath, preopen: descriptor.preopen,
             reason: reason, errno: errno)
     }
 

@@ -71,11 +71,16 @@ enum NewTimestamp: HostArgument {
     case now
     case timestamp(seconds: UInt64, nanoseconds: UInt32)
 
+    /// The cases in the order the WIT declares them: a variant's value is its case's position.
+    private enum Case: Int {
+        case noChange, now, timestamp
+    }
+
     static func decode(_ value: ComponentValue, in host: Preview2Host) -> NewTimestamp? {
         switch value {
-        case .variant(case: 0, nil): .noChange
-        case .variant(case: 1, nil): .now
-        case .variant(case: 2, .record(let fields)?) where fields.count == 2:
+        case .variant(case: Case.noChange.rawValue, nil): .noChange
+        case .variant(case: Case.now.rawValue, nil): .now
+        case .variant(case: Case.timestamp.rawValue, .record(let fields)?) where fields.count == 2:
             if case .u64(let seconds) = fields[0], case .u32(let nanoseconds) = fields[1] {
                 .timestamp(seconds: seconds, nanoseconds: nanoseconds)
             } else {

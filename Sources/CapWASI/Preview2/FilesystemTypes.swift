@@ -24,7 +24,7 @@ extension Preview2Host {
         switch error {
         case let failure as FilesystemFailure: return failure.code.value
         case let code as FilesystemErrorCode: return code.value
-        case let full as ResourceLimitReached:
+        case let full as DescriptorLimitReached:
             let descriptor = first as? FilesystemDescriptor
             host.policy.deny(
                 operation, guestPath: descriptor?.guestPath ?? "", preopen: descriptor?.preopen ?? "",
@@ -39,9 +39,17 @@ extension Preview2Host {
     func capStd<R>(
         _ operation: String, _ descriptor: FilesystemDescriptor, _ body: () throws(CapStdError) -> R
     ) throws(FilesystemFailure) -> R {
-        do { return try body() } catch {
-            throw policy.fail("descriptor.\(operation)", guestPath: descriptor.guestPath, preopen: descriptor.preopen, error)
+        try object(descriptor).capStd("descriptor.\(operation)", body)
+    }
+
+    /// What the descriptor holds open, for the operations every WASI version shares.
+    func object(_ descriptor: FilesystemDescriptor) -> GuestObject {
+        let kind: GuestObject.Kind
+        switch descriptor.kind {
+        case .directory(let dir): kind = .directory(dir)
+        case .file(let file, _): kind = .file(file)
         }
+        return GuestObject(kind: kind, guestPath: descriptor.guestPath, preopen: descriptor.preopen, policy: policy)
     }
 
     /// The descriptor as the shared guest filesystem holds it; `not-directory` for a file.
@@ -118,11 +126,9 @@ extension Preview2Host {
             return .u64(UInt64(written))
         }
         filesystem(linker, "[method]descriptor.set-size") { (host, descriptor: FilesystemDescriptor, size: UInt64) in
-            let file = try Self.file(descriptor, .write)
+            _ = try Self.file(descriptor, .write)
             guard size <= UInt64(Int64.max) else { throw FilesystemErrorCode.fileTooLarge }
-            try host.policy.resize(
-                file, to: Int64(size), shrink: true, "descriptor.set-size", guestPath: descriptor.guestPath,
-                preopen: descriptor.preopen)
+            try host.object(descriptor).resize(to: Int64(size), shrink: true, "descriptor.set-size")
             return nil
         }
         filesystem(linker, "[method]descriptor.advise") { (host, descriptor: FilesystemDescriptor, _: UInt64, _: UInt64, _: Advice) in
@@ -131,15 +137,11 @@ extension Preview2Host {
             return nil
         }
         filesystem(linker, "[method]descriptor.sync-data") { (host, descriptor: FilesystemDescriptor) in
-            if case .file(let file, _) = descriptor.kind {
-                try host.capStd("sync-data", descriptor) { () throws(CapStdError) in try file.syncData() }
-            }
+            try host.object(descriptor).sync(dataOnly: true, "descriptor.sync-data")
             return nil
         }
         filesystem(linker, "[method]descriptor.sync") { (host, descriptor: FilesystemDescriptor) in
-            if case .file(let file, _) = descriptor.kind {
-                try host.capStd("sync", descriptor) { () throws(CapStdError) in try file.sync() }
-            }
+            try host.object(descriptor).sync(dataOnly: false, "descriptor.sync")
             return nil
         }
         filesystem(linker, "[method]descriptor.read-directory") { (host, descriptor: FilesystemDescriptor) in
@@ -162,7 +164,7 @@ extension Preview2Host {
             }
         }
         filesystem(linker, "[method]descriptor.stat") { (host, descriptor: FilesystemDescriptor) in
-            Self.descriptorStat(try host.capStd("stat", descriptor) { () throws(CapStdError) in try descriptor.metadata() })
+            Self.descriptorStat(try host.object(descriptor).metadata("descriptor.stat"))
         }
         filesystem(linker, "[method]descriptor.stat-at") { (host, descriptor: FilesystemDescriptor, flags: PathFlags, path: String) in
             Self.descriptorStat(
@@ -171,13 +173,7 @@ extension Preview2Host {
         }
         filesystem(linker, "[method]descriptor.set-times") {
             (host, descriptor: FilesystemDescriptor, accessed: NewTimestamp, modified: NewTimestamp) in
-            let (accessed, modified) = (try accessed.update(), try modified.update())
-            try host.capStd("set-times", descriptor) { () throws(CapStdError) in
-                switch descriptor.kind {
-                case .directory(let dir): try dir.setTimes(".", accessed: accessed, modified: modified)
-                case .file(let file, _): try file.setTimes(accessed: accessed, modified: modified)
-                }
-            }
+            try host.object(descriptor).setTimes(accessed: try accessed.update(), modified: try modified.update(), "descriptor.set-times")
             return nil
         }
         filesystem(linker, "[method]descriptor.set-times-at") {
@@ -194,7 +190,7 @@ extension Preview2Host {
             return .bool(one.device == other.device && one.inode == other.inode)
         }
         filesystem(linker, "[method]descriptor.metadata-hash") { (host, descriptor: FilesystemDescriptor) in
-            Self.metadataHash(try host.capStd("metadata-hash", descriptor) { () throws(CapStdError) in try descriptor.metadata() })
+            Self.metadataHash(try host.object(descriptor).metadata("descriptor.metadata-hash"))
         }
         filesystem(linker, "[method]descriptor.metadata-hash-at") {
             (host, descriptor: FilesystemDescriptor, flags: PathFlags, path: String) in
@@ -264,25 +260,19 @@ extension Preview2Host {
             policy.deny("descriptor.open-at", guestPath: guestPath, preopen: parent.preopen, reason: failure.description, failure)
             throw failure
         }
-        let isDirectory = openFlags.contains(.directory)
-        if isDirectory {
-            guard openFlags.isDisjoint(with: [.create, .exclusive, .truncate]) else { throw FilesystemErrorCode.invalid }
-        }
-        let creates = openFlags.contains(.create)
-        let truncates = openFlags.contains(.truncate)
-        let writes = flags.contains(.write) || creates || truncates
-        let synchronization: OpenOptions.Synchronization =
-            !flags.isDisjoint(with: [.fileIntegritySync, .requestedWriteSync]) ? .file : flags.contains(.dataIntegritySync) ? .data : .none
-        let options = OpenOptions(
-            read: flags.contains(.read) || !writes, write: writes, truncate: truncates, create: creates,
-            createNew: creates && openFlags.contains(.exclusive), followSymlinks: follow, synchronization: synchronization)
-        switch try directory.open(path, options: options, directory: isDirectory, forWriting: flags.contains(.write), "descriptor.open-at") {
+        let request = GuestDirectory.OpenRequest(
+            directory: openFlags.contains(.directory), create: openFlags.contains(.create),
+            exclusive: openFlags.contains(.exclusive), truncating: openFlags.contains(.truncate), read: flags.contains(.read),
+            write: flags.contains(.write), forWriting: flags.contains(.write), followSymlinks: follow,
+            synchronization: !flags.isDisjoint(with: [.fileIntegritySync, .requestedWriteSync])
+                ? .file : flags.contains(.dataIntegritySync) ? .data : .none)
+        switch try directory.open(path, request, "descriptor.open-at") {
         case .directory(let subdirectory):
             return try register(.directory(subdirectory), parent.flags.intersection([.mutateDirectory]).union(.read), guestPath, parent)
         case .file(let file, let type):
             var fileFlags = flags.intersection(.file)
-            if writes { fileFlags.insert(.write) }
-            if options.read { fileFlags.insert(.read) }
+            if request.writes { fileFlags.insert(.write) }
+            if request.reads { fileFlags.insert(.read) }
             return try register(.file(file, type), fileFlags, guestPath, parent)
         }
     }

@@ -99,8 +99,8 @@ final class HostResourceTable {
     }
 
     /// Stores `resource`; `MFILE` when the instance holds its limit.
-    func insert(_ resource: HostResource) throws(Preview2Host.ResourceLimitReached) -> UInt32 {
-        guard count < limit else { throw Preview2Host.ResourceLimitReached(limit: limit) }
+    func insert(_ resource: HostResource) throws(DescriptorLimitReached) -> UInt32 {
+        guard count < limit else { throw DescriptorLimitReached(limit: limit) }
         count += 1
         if let slot = free.popLast() {
             slots[Int(slot)] = resource

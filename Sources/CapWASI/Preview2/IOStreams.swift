@@ -139,11 +139,17 @@ final class OutputStream {
 }
 
 extension Preview2Host {
+    /// `stream-error`'s cases in the order the WIT declares them.
+    private enum StreamErrorCase: Int {
+        case lastOperationFailed, closed
+    }
+
     /// The `stream-error` value: `last-operation-failed(own<error>)` or `closed`.
     func streamError(_ error: StreamError) throws -> ComponentValue {
         switch error {
-        case .closed: return .variant(case: 1, payload: nil)
-        case .failed(let failure): return .variant(case: 0, payload: try own(.error(failure), types.error))
+        case .closed: return .variant(case: StreamErrorCase.closed.rawValue, payload: nil)
+        case .failed(let failure):
+            return .variant(case: StreamErrorCase.lastOperationFailed.rawValue, payload: try own(.error(failure), types.error))
         }
     }
 

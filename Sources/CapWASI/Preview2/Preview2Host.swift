@@ -111,15 +111,8 @@ final class Preview2Host {
 
     // MARK: Resources
 
-    /// The instance holds its limit of resources. Functions returning `result<_, error-code>`
-    /// turn this into `insufficient-memory`; for the others it traps, their only way to fail.
-    struct ResourceLimitReached: Error, CustomStringConvertible {
-        let limit: Int
-        var description: String { "the instance holds its limit of \(limit) descriptors (every resource it holds counts)" }
-    }
-
     /// Stores a new host object and returns the `own` handle the guest receives.
-    func own(_ resource: HostResource, _ type: ResourceType) throws(ResourceLimitReached) -> ComponentValue {
+    func own(_ resource: HostResource, _ type: ResourceType) throws(DescriptorLimitReached) -> ComponentValue {
         .own(ResourceHandle(type: type, representation: try resources.insert(resource)))
     }
 }

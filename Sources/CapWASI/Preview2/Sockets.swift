@@ -3,8 +3,13 @@
 import CapComponent
 
 extension Preview2Host {
+    /// The first cases of `wasi:sockets/network`'s `error-code`, in the order the WIT declares them.
+    private enum SocketErrorCode: Int {
+        case unknown, accessDenied
+    }
+
     /// `error-code.access-denied` of `wasi:sockets/network`.
-    static let socketAccessDenied = ComponentValue.enum(case: 1)
+    static let socketAccessDenied = ComponentValue.enum(case: SocketErrorCode.accessDenied.rawValue)
 
     /// Defines whatever `component` imports from `wasi:sockets`, in any version: the network
     /// exists (so `instance-network` works), creating a socket and resolving a name fail with

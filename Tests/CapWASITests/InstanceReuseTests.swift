@@ -14,7 +14,10 @@ struct InstanceReuseTests {
     /// 1 memory, 2 globals, 4 table, 8 descriptors beyond the five a fresh run has.
     /// `plant+scan` does both in one run: the control that proves the scan sees each kind.
     /// `trap` plants and traps; `loop` plants and loops forever; `write` plants without growing
-    /// memory.
+    /// memory. `observe` writes to standard output everything the guest can see of its
+    /// instance's state: `memory.size`, an FNV-1a hash of every byte of memory, every global,
+    /// what each table slot's function returns and the table's size, and the `fd_fdstat_get`
+    /// answer (errno, file type, flags, rights) for descriptors 0–63.
     static let secretKeeper = """
         (module
           (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
@@ -22,6 +25,7 @@ struct InstanceReuseTests {
           (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
           (memory (export "memory") 1)
           (global $secret (mut i64) (i64.const 0))
           (global $runs (mut i32) (i32.const 0))
@@ -73,6 +77,41 @@ struct InstanceReuseTests {
             (if (i32.ne (local.get $open) (i32.const 5))
               (then (local.set $found (i32.or (local.get $found) (i32.const 8)))))
             (local.get $found))
+          (func $observe
+            (local $address i32) (local $end i32) (local $hash i64) (local $out i32) (local $fd i32)
+            (local.set $end (i32.mul (memory.size) (i32.const 65536)))
+            (local.set $hash (i64.const 0xcbf29ce484222325))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $address) (local.get $end)))
+                (local.set $hash (i64.mul (i64.xor (local.get $hash) (i64.load8_u (local.get $address))) (i64.const 0x100000001b3)))
+                (local.set $address (i32.add (local.get $address) (i32.const 1)))
+                (br $next)))
+            ;; The observations go above the argument strings, at 4096, and out through stdout.
+            (local.set $out (i32.const 4096))
+            (i32.store (local.get $out) (memory.size))
+            (i64.store offset=4 (local.get $out) (local.get $hash))
+            (i64.store offset=12 (local.get $out) (global.get $secret))
+            (i32.store offset=20 (local.get $out) (global.get $runs))
+            (i32.store offset=24 (local.get $out) (global.get $stack))
+            (i32.store offset=28 (local.get $out) (call_indirect $slots (type $probe) (i32.const 0)))
+            (i32.store offset=32 (local.get $out) (call_indirect $slots (type $probe) (i32.const 1)))
+            (i32.store offset=36 (local.get $out) (table.size $slots))
+            (local.set $out (i32.add (local.get $out) (i32.const 40)))
+            (block $counted
+              (loop $each
+                (br_if $counted (i32.ge_u (local.get $fd) (i32.const 64)))
+                (i64.store (local.get $out) (i64.const 0))
+                (i64.store offset=8 (local.get $out) (i64.const 0))
+                (i64.store offset=16 (local.get $out) (i64.const 0))
+                (i32.store offset=24 (local.get $out) (call $fdstat (local.get $fd) (local.get $out)))
+                (local.set $out (i32.add (local.get $out) (i32.const 28)))
+                (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+                (br $each)))
+            (i32.store (i32.const 3072) (i32.const 4096))
+            (i32.store (i32.const 3076) (i32.sub (local.get $out) (i32.const 4096)))
+            (drop (call $fd_write (i32.const 1) (i32.const 3072) (i32.const 1) (i32.const 3080)))
+            (call $exit (i32.const 0)))
           (func (export "_start")
             (local $mode i32)
             (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
@@ -80,6 +119,7 @@ struct InstanceReuseTests {
             ;; argv[1] is told apart by its bytes 0 and 5.
             (local.set $mode (i32.load (i32.const 36)))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x73)) (then (call $exit (call $scan))))
+            (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x6f)) (then (call $observe)))
             (call $plant (select (i32.const 0) (i32.const 2) (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x77))))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x74)) (then unreachable))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x6c)) (then (loop $forever (br $forever))))
@@ -129,6 +169,49 @@ struct InstanceReuseTests {
             #expect(pool.statistics.reuses == (acrossOwners ? 1 : 0))
             #expect(pool.statistics.instantiations == (acrossOwners ? 1 : 2))
         }
+    }
+
+    @Test("reused across tenants with no growth retained, an instance shows a guest exactly what a fresh one does")
+    func indistinguishable() throws {
+        let tree = try TenantTree()
+        func observe(_ pool: WASIInstancePool, _ tenant: String) throws -> [UInt8] {
+            var configuration = try Self.configuration(tree, "observe", tenant: tenant)
+            configuration.stdout = .capture
+            let result = try pool.run(configuration, owner: tenant, denialSink: nil)
+            #expect(result.exitCode == 0)
+            #expect(result.stdout.count == 40 + 64 * 28)
+            return result.stdout
+        }
+        func memorySize(_ observation: [UInt8]) -> UInt32 {
+            observation.prefix(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        // Eager translation too, so that no first call costs a translation an earlier run paid.
+        let strict = InstanceReuse(acrossOwners: true, eagerTranslation: true, maxRetainedGrowth: 0)
+        let pool = WASIInstancePool(module: try Self.module(), reuse: strict)
+        let fresh = try observe(pool, "tenant-a")
+        #expect(memorySize(fresh) == 1)
+        // A hostile tenant writes all of memory, globals and a table slot and leaves three
+        // descriptors open, in the same instance; the next tenant sees what a fresh one saw.
+        #expect(try pool.run(Self.configuration(tree, "write", tenant: "tenant-b"), owner: "tenant-b", denialSink: nil).exitCode == 0)
+        let reused = try observe(pool, "tenant-c")
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 2, discards: 0, idle: 1))
+        #expect(reused == fresh)
+        // One that grows memory as well: its instance cannot be given back at its first size
+        // (WasmKit cannot shrink a memory), so it is discarded and the next tenant's is new.
+        #expect(try pool.run(Self.configuration(tree, "plant", tenant: "tenant-d"), owner: "tenant-d", denialSink: nil).exitCode == 0)
+        let afterGrowth = try observe(pool, "tenant-e")
+        #expect(pool.statistics == .init(instantiations: 2, reuses: 3, discards: 1, idle: 1))
+        #expect(afterGrowth == fresh)
+        // The control: with growth retained (the default bound), the same sequence shows the
+        // next tenant a memory.size that tells an earlier run grew it, and nothing else.
+        let retaining = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(acrossOwners: true, eagerTranslation: true))
+        #expect(try observe(retaining, "tenant-a") == fresh)
+        #expect(
+            try retaining.run(Self.configuration(tree, "plant", tenant: "tenant-d"), owner: "tenant-d", denialSink: nil).exitCode == 0)
+        let told = try observe(retaining, "tenant-e")
+        #expect(retaining.statistics.reuses == 2)
+        #expect(memorySize(told) == 3)
+        #expect(told.dropFirst(12) == fresh.dropFirst(12), "only memory.size and the hash of the larger memory differ")
     }
 
     @Test("trapped, fuel-exhausted and timed-out runs discard their instance")

@@ -155,9 +155,12 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
 
     func fits(_ configuration: WASIConfiguration) -> Bool {
         let limits = configuration.limits
-        let names = Set(configuration.preopens.map(\.guestPath))
+        // A few preopens at most: searched in place, with nothing built for each check.
         return isMetered == (limits.fuel != nil) && snapshots.reduce(0, { $0 + $1.memoryBytes }) <= limits.maxMemoryBytes
-            && resources.allSatisfy { if case .preopen(let name)? = $0 { names.contains(name) } else { true } }
+            && resources.allSatisfy { resource in
+                guard case .preopen(let name)? = resource else { return true }
+                return configuration.preopens.contains { $0.guestPath == name }
+            }
     }
 
     /// Pristine: every core instance as instantiated, and no host resource held (each run

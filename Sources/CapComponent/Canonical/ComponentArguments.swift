@@ -304,6 +304,27 @@ final class ArgumentShape {
     }
 }
 
+/// The ``ArgumentShape`` of a host function's type, made on first use: a function defined with
+/// ``ComponentLinker/defineReading(_:_:type:_:)`` is called by `canon lower` (which makes its
+/// own) far more often than through values. Confined to the thread of the instance calling it.
+final class LazyArgumentShape {
+    private let type: FunctionType
+    private let function: String
+    private var made: ArgumentShape?
+
+    init(type: FunctionType, function: String) {
+        self.type = type
+        self.function = function
+    }
+
+    func get() throws(ComponentTrap) -> ArgumentShape {
+        if let made { return made }
+        let shape = ArgumentShape(layouts: try CanonicalSignature(type, direction: .lower).parameters, function: function)
+        made = shape
+        return shape
+    }
+}
+
 /// What a parameter's layout is to the typed readers: a trivial value, so that testing it takes
 /// no reference to the layout.
 enum ArgumentKind {

@@ -183,18 +183,14 @@ public final class ComponentLinker {
         case .values(let body):
             return ComponentFunction(name: key, type: type) { arguments, _ in try body(arguments) }
         case .reading(let body):
-            // Called through values (by another component), it reads them by the same layouts.
-            let signature: CanonicalSignature
-            do {
-                signature = try CanonicalSignature(type, direction: .lower)
-            } catch {
-                throw ComponentError(error, context: "the host function \(key)")
-            }
-            let shape = ArgumentShape(layouts: signature.parameters, function: key)
+            // `canon lower` calls `reading` with a shape of its own. Called through values
+            // instead (by the embedder), it reads them by the same layouts, worked out on the
+            // first such call rather than at every instantiation.
+            let shape = LazyArgumentShape(type: type, function: key)
             return ComponentFunction(
                 name: key, type: type,
                 body: { arguments, _ in
-                    var reading = ComponentArguments(values: arguments, shape: shape)
+                    var reading = ComponentArguments(values: arguments, shape: try shape.get())
                     return try body(&reading)
                 }, reading: body)
         }

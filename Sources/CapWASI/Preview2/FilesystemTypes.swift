@@ -112,16 +112,14 @@ extension Preview2Host {
             buffer.removeLast(buffer.count - read)
             return .tuple([.bytes(buffer), .bool(read == 0 && length > 0)])
         }
-        filesystem(linker, "[method]descriptor.write") { (host, descriptor: FilesystemDescriptor, bytes: [UInt8], offset: UInt64) in
+        filesystem(linker, "[method]descriptor.write") { (host, descriptor: FilesystemDescriptor, bytes: GuestBytes, offset: UInt64) in
             let file = try Self.file(descriptor, .write)
             let offset = try Self.offset(offset)
             var written = 0
             try host.policy.write(
-                bytes.count, "descriptor.write", guestPath: descriptor.guestPath, preopen: descriptor.preopen, written: &written
+                bytes.buffer.count, "descriptor.write", guestPath: descriptor.guestPath, preopen: descriptor.preopen, written: &written
             ) { allowed, written throws(CapStdError) in
-                written += try bytes.withUnsafeBytes { buffer in
-                    Result { () throws(CapStdError) in try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<allowed]), at: offset) }
-                }.get()
+                written += try file.write(UnsafeRawBufferPointer(rebasing: bytes.buffer[0..<allowed]), at: offset)
             }
             return .u64(UInt64(written))
         }

@@ -2,6 +2,7 @@
 import CapComponent
 import CapStd
 import CapWASI
+import Synchronization
 import Tracing
 
 /// The outcome of one tenant's run.
@@ -176,23 +177,77 @@ public struct PluginHost: Sendable {
 
     /// Runs the plugin for every tenant, concurrently, on ``executor``'s threads; results come
     /// back in the tenants' order. Cancelling the awaiting task stops every run.
+    ///
+    /// At most ``maxConcurrentRuns`` lanes run at once, each handing the executor a few tenants'
+    /// runs at a time (``runsPerJob``, or fewer once ``jobLength`` has passed): the hand-over
+    /// between threads, which costs as much as a short warm run, is paid once per job, and
+    /// another caller's runs waiting for the executor get a thread between two jobs.
     public func run(tenants: [PluginCapabilities], denialSink: DenialSink? = nil) async -> [PluginRun] {
-        await withTaskGroup(of: (Int, PluginRun).self) { group in
+        let queue = TenantQueue(count: tenants.count)
+        let start = ContinuousClock.now
+        return await withTaskGroup(of: [(Int, PluginRun)].self) { group in
+            for _ in 0..<min(maxConcurrentRuns, tenants.count) {
+                group.addTask {
+                    var runs: [(Int, PluginRun)] = []
+                    while !queue.isEmpty {
+                        let interrupter = Interrupter()
+                        let job: @Sendable () throws(WASIRunError) -> [(Int, PluginRun)] = { () throws(WASIRunError) in
+                            var ran: [(Int, PluginRun)] = []
+                            let clock = ContinuousClock()
+                            let began = clock.now
+                            while ran.count < Self.runsPerJob, clock.now - began < Self.jobLength, let index = queue.take() {
+                                ran.append((index, self.run(tenants[index], denialSink: denialSink, interrupter: interrupter)))
+                            }
+                            return ran
+                        }
+                        // The job itself never throws; a failure here means it never ran.
+                        guard let ran = try? await executor.run(cancelling: interrupter, job) else { break }
+                        runs += ran
+                    }
+                    return runs
+                }
+            }
             var results = [PluginRun?](repeating: nil, count: tenants.count)
-            var next = 0
-            func startNext() {
-                guard next < tenants.count else { return }
-                let index = next
-                let tenant = tenants[index]
-                group.addTask { (index, await self.run(tenant, denialSink: denialSink)) }
-                next += 1
+            for await runs in group {
+                for (index, run) in runs { results[index] = run }
             }
-            for _ in 0..<maxConcurrentRuns { startNext() }
-            while let (index, run) = await group.next() {
-                results[index] = run
-                startNext()
+            return results.enumerated().map { index, run in
+                run ?? notRun(tenants[index], startedAt: start)
             }
-            return results.map { $0! }
+        }
+    }
+
+    /// Runs one job hands the executor at most.
+    static let runsPerJob = 32
+    /// After this long a job takes no further tenant.
+    static let jobLength = Duration.milliseconds(10)
+
+    /// A tenant's run that never started (it was cancelled before a thread took it).
+    private func notRun(_ tenant: PluginCapabilities, startedAt start: ContinuousClock.Instant) -> PluginRun {
+        let end = RunEnd(failure: .cancelled, startedAt: start)
+        return finish(
+            telemetry.startSpan(tenant: tenant.tenant),
+            PluginRun(tenant: tenant.tenant, outcome: .failure(.guest(.cancelled)), report: end.report, denials: end.denials))
+    }
+}
+
+/// The indices of a batch's tenants not yet taken, shared by its lanes.
+private final class TenantQueue: Sendable {
+    private let next = Mutex(0)
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+    }
+
+    var isEmpty: Bool { next.withLock { $0 >= count } }
+
+    /// The next tenant's index, or `nil` when every one has been taken.
+    func take() -> Int? {
+        next.withLock { next in
+            guard next < count else { return nil }
+            defer { next += 1 }
+            return next
         }
     }
 }

@@ -17,7 +17,8 @@ struct InstanceReuseTests {
     /// memory. `observe` writes to standard output everything the guest can see of its
     /// instance's state: `memory.size`, an FNV-1a hash of every byte of memory, every global,
     /// what each table slot's function returns and the table's size, and the `fd_fdstat_get`
-    /// answer (errno, file type, flags, rights) for descriptors 0–63.
+    /// answer (errno, file type, flags, rights) for descriptors 0–63. `edge` reads the first
+    /// byte past `memory.size`, which traps unless the real memory is larger.
     static let secretKeeper = """
         (module
           (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
@@ -120,6 +121,8 @@ struct InstanceReuseTests {
             (local.set $mode (i32.load (i32.const 36)))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x73)) (then (call $exit (call $scan))))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x6f)) (then (call $observe)))
+            (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x65))
+              (then (call $exit (i32.load8_u (i32.mul (memory.size) (i32.const 65536))))))
             (call $plant (select (i32.const 0) (i32.const 2) (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x77))))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x74)) (then unreachable))
             (if (i32.eq (i32.load8_u (local.get $mode)) (i32.const 0x6c)) (then (loop $forever (br $forever))))
@@ -202,16 +205,25 @@ struct InstanceReuseTests {
         let afterGrowth = try observe(pool, "tenant-e")
         #expect(pool.statistics == .init(instantiations: 2, reuses: 3, discards: 1, idle: 1))
         #expect(afterGrowth == fresh)
-        // The control: with growth retained (the default bound), the same sequence shows the
-        // next tenant a memory.size that tells an earlier run grew it, and nothing else.
+        // With growth retained (the default bound), the same sequence reuses the instance and
+        // shows the next tenant the same: memory.size is the guest's own (VirtualMemorySize).
         let retaining = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(acrossOwners: true, eagerTranslation: true))
         #expect(try observe(retaining, "tenant-a") == fresh)
         #expect(
             try retaining.run(Self.configuration(tree, "plant", tenant: "tenant-d"), owner: "tenant-d", denialSink: nil).exitCode == 0)
-        let told = try observe(retaining, "tenant-e")
-        #expect(retaining.statistics.reuses == 2)
-        #expect(memorySize(told) == 3)
-        #expect(told.dropFirst(12) == fresh.dropFirst(12), "only memory.size and the hash of the larger memory differ")
+        #expect(try observe(retaining, "tenant-e") == fresh)
+        #expect(retaining.statistics == .init(instantiations: 1, reuses: 2, discards: 0, idle: 1))
+        // What stays: the pages the plant grew are still there, zeroed, past the guest's
+        // memory.size. Reading the first of them traps in a fresh instance and reads 0 in the
+        // reused one; with no growth retained it traps in both.
+        #expect(try retaining.run(Self.configuration(tree, "edge", tenant: "tenant-f"), owner: "tenant-f", denialSink: nil).exitCode == 0)
+        #expect(throws: WASIRunError.self) {
+            try WASIInstancePool(module: try Self.module(), reuse: strict)
+                .run(Self.configuration(tree, "edge", tenant: "tenant-f"), owner: "tenant-f", denialSink: nil)
+        }
+        #expect(throws: WASIRunError.self) {
+            try pool.run(Self.configuration(tree, "edge", tenant: "tenant-f"), owner: "tenant-f", denialSink: nil)
+        }
     }
 
     @Test("trapped, fuel-exhausted and timed-out runs discard their instance")
@@ -254,15 +266,20 @@ struct InstanceReuseTests {
         #expect(descriptorsAfter == descriptorsBefore)
     }
 
-    @Test("an instance whose memory grew past the bound is replaced, and the next instance is clean")
+    @Test("runs that each grow memory take the pages an earlier run grew; one growing past the bound is replaced")
     func growthBound() throws {
         let tree = try TenantTree()
+        // Each plant grows memory by 128 KiB from its first size: the second and later take the
+        // pages the first grew, so one instance serves all of them.
         let pool = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(maxRetainedGrowth: 1 << 20))
-        // Each plant grows memory by 128 KiB: an instance is dropped once it has kept more than 1 MiB.
         for _ in 0..<20 { #expect(try pool.run(Self.configuration(tree, "plant"), owner: "tenant-a", denialSink: nil).exitCode == 0) }
-        #expect(pool.statistics.instantiations == 3)
-        #expect(pool.statistics.discards == 2)
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 19, discards: 0, idle: 1))
         #expect(try pool.run(Self.configuration(tree, "scan"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+        // With a bound below 128 KiB, every instance a plant grew is dropped.
+        let tight = WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(maxRetainedGrowth: 64 << 10))
+        for _ in 0..<3 { #expect(try tight.run(Self.configuration(tree, "plant"), owner: "tenant-a", denialSink: nil).exitCode == 0) }
+        #expect(tight.statistics == .init(instantiations: 3, reuses: 0, discards: 3, idle: 0))
+        #expect(try tight.run(Self.configuration(tree, "scan"), owner: "tenant-a", denialSink: nil).exitCode == 0)
     }
 
     @Test("each run of a reused instance has its own arguments, environment, output and denials")

@@ -44,21 +44,47 @@ struct TenantsAndAuditTests {
         #expect(starved.output.split(separator: "\n").contains { $0.hasPrefix("b ") && $0.contains("out-of-fuel") }, "\(starved.output)")
     }
 
-    @Test("--share-instances lets the second tenant take the first one's instance: what stays visible is the memory it grew")
+    @Test("--share-instances lets the second tenant take the first one's instance: memory.size is its own, the pages past it do not trap")
     func sharedInstances() async throws {
         let workspace = try Workspace()
-        // Grows memory by a page and exits with its size in pages: 2 in a fresh instance.
-        let plugin = try workspace.module("plugin.wasm", Guests.program("(drop (memory.grow (i32.const 1))) (call $exit (memory.size))"))
-        let config = try Self.tenants(in: workspace)
+        // With an argument (tenant a): grows memory by a page and exits with its size in pages.
+        // Without (tenant b): exits with memory.size plus the first byte of page 1, which traps
+        // unless the real memory is larger than the guest's own size.
+        let plugin = try workspace.module(
+            "plugin.wasm",
+            Guests.program(
+                """
+                (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+                (if (i32.eq (i32.load (i32.const 0)) (i32.const 2))
+                  (then (drop (memory.grow (i32.const 1))) (call $exit (memory.size))))
+                (call $exit (i32.add (memory.size) (i32.load8_u (i32.const 65536))))
+                """,
+                "(import \"wasi_snapshot_preview1\" \"args_sizes_get\" (func $args_sizes_get (param i32 i32) (result i32)))"))
+        _ = try Self.tenants(in: workspace)
+        let config = try workspace.write(
+            "tenants.toml",
+            Array(#"""
+                [[tenant]]
+                name = "a"
+                config = "a/config"
+                output = "a/output"
+                args = ["grow"]
+
+                [[tenant]]
+                name = "b"
+                config = "b/config"
+                output = "b/output"
+                """#.utf8))
         func exitCodes(_ options: [String]) async throws -> [Int?] {
             let run = try await CapsuleProcess.run(["tenants", "--config", config, "--jobs", "1", "--json"] + options + [plugin])
             let rows = try #require(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], "\(run.stderr)")
             return rows.map { $0["exitCode"] as? Int }
         }
-        // Each tenant's own instance: both fresh.
-        #expect(try await exitCodes([]) == [2, 2])
-        // b runs in the instance a used: put back, but its memory stays the size a grew it to.
-        #expect(try await exitCodes(["--share-instances"]) == [2, 3])
+        // Each tenant's own instance: b's read traps.
+        #expect(try await exitCodes([]) == [2, nil])
+        // b runs in the instance a used: memory.size is 1 as in a fresh instance, but the page a
+        // grew is still there (zeroed) and the read does not trap.
+        #expect(try await exitCodes(["--share-instances"]) == [2, 1])
     }
 
     @Test("a plugin's path with CR, LF, ESC and invalid UTF-8 shows escaped in the table and in capsule run's log")

@@ -953,7 +953,7 @@ private struct PayloadRewriter {
 }
 
 /// Keeps the last instruction WasmParser decoded and where it starts.
-private struct InstructionRecorder: AnyInstructionVisitor {
+struct InstructionRecorder: AnyInstructionVisitor {
     typealias VisitorError = Never
     var binaryOffset = 0
     var instruction: Instruction = .nop

@@ -213,6 +213,7 @@ enum ModuleBinary {
         static let globalGet: UInt8 = 0x23
         static let globalSet: UInt8 = 0x24
         static let memorySize: UInt8 = 0x3f
+        static let memoryGrow: UInt8 = 0x40
         static let i32Const: UInt8 = 0x41
         static let i64Const: UInt8 = 0x42
         static let f32Const: UInt8 = 0x43
@@ -220,6 +221,7 @@ enum ModuleBinary {
         static let localGet: UInt8 = 0x20
         static let localTee: UInt8 = 0x22
         static let i32Eqz: UInt8 = 0x45
+        static let i32Eq: UInt8 = 0x46
         static let i32GtU: UInt8 = 0x4b
         static let i32LeU: UInt8 = 0x4d
         static let i32GeU: UInt8 = 0x4f
@@ -230,6 +232,7 @@ enum ModuleBinary {
         static let i32Or: UInt8 = 0x72
         static let i64Shl: UInt8 = 0x86
         static let i64ExtendI32U: UInt8 = 0xad
+        static let i32WrapI64: UInt8 = 0xa7
         static let i32Add: UInt8 = 0x6a
         static let i32Sub: UInt8 = 0x6b
         static let i32Mul: UInt8 = 0x6c

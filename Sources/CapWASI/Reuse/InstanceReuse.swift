@@ -5,10 +5,13 @@
 /// By default an instance runs again only for the owner (the tenant) it last ran for. Between
 /// runs its memory, tables and mutable globals are put back to their just-instantiated values
 /// and its descriptors closed, so no run reads what an earlier one left. What does carry over
-/// is what WebAssembly cannot take back: memory the guest grew stays allocated (zeroed, and
-/// visible to `memory.size`), and with lazy translation a function an earlier run called is
-/// already translated, so the time of a first call hints at what earlier runs did. Those are
-/// why ``acrossOwners`` is off by default; ``eagerTranslation`` removes the second.
+/// is what WebAssembly cannot take back: memory the guest grew stays allocated and zeroed.
+/// A module pool's guest does not see it in `memory.size` (the pool keeps the guest's size
+/// apart, `VirtualMemorySize`), but an access past that size reads zeros where
+/// a fresh instance traps; a component's guest sees it in `memory.size`. And with lazy
+/// translation a function an earlier run called is already translated, so the time of a first
+/// call hints at what earlier runs did. Those are why ``acrossOwners`` is off by default;
+/// ``eagerTranslation`` removes the second, ``maxRetainedGrowth`` `0` the first.
 public struct InstanceReuse: Sendable, Equatable {
     /// Idle instances kept for one owner; an instance beyond this is dropped after its run.
     public var idleInstancesPerOwner: Int
@@ -21,11 +24,13 @@ public struct InstanceReuse: Sendable, Equatable {
     public var eagerTranslation: Bool
     /// An instance whose memory has grown past its initial size by more than this many bytes
     /// is dropped after its run rather than kept. The growth can never be given back: its pages
-    /// are zeroed and discarded, so it costs address space, not resident memory, but a run in
-    /// such an instance has that much less room below ``WASILimits/maxMemoryBytes`` than in a
-    /// fresh one. A wasi-libc program grows memory on every run (its allocator, put back to its
-    /// start state, does not know the pages an earlier run added): about 192 KiB per run for
-    /// the example plugins, so the default replaces their instances every 80-odd runs.
+    /// are zeroed and discarded, so it costs address space, not resident memory, and an
+    /// instance is offered only to runs whose ``WASILimits/maxMemoryBytes`` its memory fits.
+    /// A wasi-libc program grows memory at its first allocation of every run (its allocator,
+    /// put back to its start state, does not know the pages an earlier run added), about
+    /// 192 KiB for the example plugins: in a module pool that growth takes the pages an earlier
+    /// run grew, so the memory stops growing; in a component pool it adds up, and the default
+    /// replaces such an instance every 80-odd runs. `0` drops every instance whose memory grew.
     public var maxRetainedGrowth: Int
 
     /// Rules with every value at its default: per-owner reuse, 2 idle instances for each of 64

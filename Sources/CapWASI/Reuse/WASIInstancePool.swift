@@ -15,7 +15,10 @@ import WasmKit
 ///
 /// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its
 /// instance, as does a run whose tables grew or whose memory grew past
-/// ``InstanceReuse/maxRetainedGrowth``. A module whose state cannot be put back (it imports a
+/// ``InstanceReuse/maxRetainedGrowth``. The guest's `memory.size` and `memory.grow` answer
+/// from a size the instance keeps apart from its memory's (`VirtualMemorySize`),
+/// put back with the rest, so a reused instance reports the size a fresh one does and a run's
+/// growth takes pages an earlier run grew. A module whose state cannot be put back (it imports a
 /// memory, table or global, or has passive segments) runs in a fresh instance every time;
 /// ``notReusableReason`` says why.
 ///
@@ -62,8 +65,12 @@ public final class WASIInstancePool: Sendable {
         self.entry = entry
         self.reuse = reuse
         pool = InstancePool(reuse: reuse)
+        // The guest's memory size kept apart from the memory's (``VirtualMemorySize``), then
+        // every part of the state exported. A module the first rewrite cannot read (WasmKit
+        // parsed it, so none is known) keeps its real size: growth an earlier run left shows.
+        let sized = (try? VirtualMemorySize.rewrite(module.bytes)) ?? module.bytes
         let rewritten: (bytes: [UInt8], exports: StateExports)
-        do { rewritten = try StateExports.rewrite(module.bytes) } catch {
+        do { rewritten = try StateExports.rewrite(sized) } catch {
             prepared = nil
             notReusableReason = "instances of this module cannot be reused: \(error)"
             return

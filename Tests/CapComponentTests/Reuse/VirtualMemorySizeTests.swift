@@ -1,0 +1,98 @@
+// The guest's memory size kept apart from the memory's: fresh and put-back instances answer as the original module.
+import CapComponent
+import Testing
+import WAT
+import WasmKit
+
+@Suite("Virtual memory size")
+struct VirtualMemorySizeTests {
+    static let growing = """
+        (module
+          (memory (export "memory") 1 8)
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "size") (result i32) (memory.size)))
+        """
+
+    /// One step of a sequence: a grow by the delta, or (`nil`) a size.
+    static let steps: [UInt32?] = [nil, 0, 1, 2, 3, 7, 0xFFFF_FFFF]
+
+    @Test("memory.size and memory.grow answer as in the original module, in a fresh instance and after the size is put back")
+    func matchesTheOriginal() throws {
+        let original = try wat2wasm(Self.growing)
+        let (rewritten, state) = try StateExports.rewrite(VirtualMemorySize.rewrite(original))
+        #expect(rewritten != original)
+        #expect(state.globals.count == 1, "the guest's pages, the module's only mutable global")
+        var generator = SystemRandomNumberGenerator()
+        var outcomes = (grewMemory: 0, tookRetainedPages: 0, refused: 0, unchanged: 0)
+        for _ in 0..<300 {
+            let sequence = (0..<Int.random(in: 1...10, using: &generator)).map { _ in Self.steps.randomElement(using: &generator)! }
+            let expected = try Self.answers(of: try parseWasm(bytes: original).instantiate(store: Store(engine: Engine())), sequence)
+            let instance = try parseWasm(bytes: rewritten).instantiate(store: Store(engine: Engine()))
+            let memory = try #require(instance.exports[memory: "memory"])
+            let pages = try #require(instance.exports[global: state.globals[0]])
+            #expect(try Self.answers(of: instance, sequence) == expected, "fresh: \(sequence)")
+            let realPages = memory.data.count / 65_536
+            // Put back as a pool does: the memory keeps its pages, the global its first value.
+            try pages.assign(.i32(1))
+            #expect(try Self.answers(of: instance, sequence) == expected, "put back: \(sequence)")
+            #expect(memory.data.count / 65_536 == realPages, "the second pass takes the pages the first grew")
+            for (step, answer) in zip(sequence, expected) {
+                switch (step, answer) {
+                case (nil, _): continue
+                case (0, _): outcomes.unchanged += 1
+                case (_, -1): outcomes.refused += 1
+                default: outcomes.grewMemory += 1
+                }
+            }
+            outcomes.tookRetainedPages += realPages > 1 ? 1 : 0
+        }
+        #expect(outcomes.grewMemory > 0 && outcomes.tookRetainedPages > 0 && outcomes.refused > 0 && outcomes.unchanged > 0, "\(outcomes)")
+    }
+
+    @Test("a module whose memory is imported, or whose size nothing reads or grows, is left as it is")
+    func leftAsItIs() throws {
+        for text in [
+            "(module (import \"env\" \"memory\" (memory 1)) (func (result i32) (memory.size)))",
+            "(module (memory 1) (func (result i32) (i32.const 0)))",
+            "(module (func))",
+        ] {
+            let bytes = try wat2wasm(text)
+            #expect(try VirtualMemorySize.rewrite(bytes) == bytes, "\(text)")
+        }
+    }
+
+    @Test("a module with globals of its own and a name section keeps them, and the added global comes after them")
+    func keepsGlobalsAndNames() throws {
+        let bytes = try wat2wasm(
+            """
+            (module
+              (import "env" "g" (global $g i32))
+              (memory (export "memory") 2)
+              (global $h (export "h") (mut i32) (global.get $g))
+              (func $grow (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+              (func $size (export "size") (result i32) (i32.add (memory.size) (global.get $h))))
+            """, options: EncodeOptions(nameSection: true))
+        let rewritten = try VirtualMemorySize.rewrite(bytes)
+        let store = Store(engine: Engine())
+        var imports = Imports()
+        imports.define(module: "env", name: "g", try Global(store: store, type: GlobalType(mutability: .constant, valueType: .i32), value: .i32(40)))
+        let instance = try parseWasm(bytes: rewritten).instantiate(store: store, imports: imports)
+        #expect(try Self.answers(of: instance, [nil, 3, nil, 0xFFFF_FFFF]) == [42, 2, 45, -1])
+    }
+
+    /// What each step of `sequence` returns.
+    static func answers(of instance: Instance, _ sequence: [UInt32?]) throws -> [Int32] {
+        let grow = try #require(instance.exports[function: "grow"])
+        let size = try #require(instance.exports[function: "size"])
+        return try sequence.map { step in
+            let results = try step.map { try grow([.i32($0)]) } ?? size([])
+            guard case .i32(let value) = results.first else { throw WasmKitError("no i32 result") }
+            return Int32(bitPattern: value)
+        }
+    }
+
+    struct WasmKitError: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+}

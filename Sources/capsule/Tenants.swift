@@ -26,7 +26,7 @@ struct Tenants: AsyncParsableCommand {
     var json = false
 
     @Flag(help: ArgumentHelp(
-        "Let a tenant's run take a warm instance another tenant's run used. Its memory, tables, globals, handles and descriptors are put back and every function is translated up front; what stays visible is memory an earlier run grew: a module's guest reads zeros past its memory.size where a fresh instance traps, a component's sees it in memory.size. Off, an instance runs again only for its own tenant."))
+        "Let a tenant's run take a warm instance another tenant's run used. Its memory, tables, globals, handles and descriptors are put back and every function is translated up front; what stays visible is memory an earlier run grew: the guest reads zeros past its memory.size where a fresh instance traps. Off, an instance runs again only for its own tenant."))
     var shareInstances = false
 
     @Option(help: ArgumentHelp(

@@ -171,19 +171,56 @@ public struct Component: Sendable {
     /// - Throws: ``StateExports/NotReusable`` naming the first core module (counted as
     ///   ``coreModuleCount`` counts them) whose state cannot be put back: passive data or
     ///   element segments, whose drops no API can undo.
+    ///
+    /// When exactly one core module defines a memory (its only one) and the others import it or
+    /// have none, the guest's memory size is kept in a global of the definer's that every
+    /// module reads and grows (``VirtualMemorySize``), put back with the rest; otherwise the
+    /// memory's own size shows what earlier runs grew.
     package func reusable() throws(StateExports.NotReusable) -> Component {
         var index = 0
-        return Component(ast: try Self.reusable(ast, &index))
+        let sizing = Self.memorySizing(ast)
+        return Component(ast: try Self.reusable(ast, &index, sizing: sizing))
     }
 
-    private static func reusable(_ ast: ComponentAST, _ index: inout Int) throws(StateExports.NotReusable) -> ComponentAST {
+    /// Each core module's role in the component's memory, in ``coreModuleCount`` order, when
+    /// the memory's size can be kept apart; `nil` when it cannot.
+    private static func memorySizing(_ ast: ComponentAST) -> [VirtualMemorySize.Role]? {
+        var roles: [VirtualMemorySize.Role] = []
+        func collect(_ ast: ComponentAST) -> Bool {
+            for definition in ast.definitions {
+                switch definition {
+                case .coreModule(let core):
+                    guard let role = try? VirtualMemorySize.role(of: core.bytes) else { return false }
+                    roles.append(role)
+                case .component(let nested):
+                    guard collect(nested) else { return false }
+                default: break
+                }
+            }
+            return true
+        }
+        guard collect(ast), roles.count(where: { $0 == .defines }) == 1 else { return nil }
+        return roles
+    }
+
+    private static func reusable(
+        _ ast: ComponentAST, _ index: inout Int, sizing: [VirtualMemorySize.Role]?
+    ) throws(StateExports.NotReusable) -> ComponentAST {
         var rewritten = ast
         for (position, definition) in ast.definitions.enumerated() {
             switch definition {
             case .coreModule(let core):
                 defer { index += 1 }
+                let sized: [UInt8]
+                if let sizing {
+                    do { sized = try VirtualMemorySize.rewrite(core.bytes, as: sizing[index]) } catch {
+                        throw StateExports.NotReusable(reason: "core module \(index): \(error)")
+                    }
+                } else {
+                    sized = core.bytes
+                }
                 let (bytes, state): ([UInt8], StateExports)
-                do { (bytes, state) = try StateExports.rewrite(core.bytes, importedState: true) } catch {
+                do { (bytes, state) = try StateExports.rewrite(sized, importedState: true) } catch {
                     throw StateExports.NotReusable(reason: "core module \(index): \(error.reason)")
                 }
                 let module: Module
@@ -192,7 +229,7 @@ public struct Component: Sendable {
                 }
                 rewritten.definitions[position] = .coreModule(CoreModule(module: module, bytes: bytes, state: state))
             case .component(let nested):
-                rewritten.definitions[position] = .component(try reusable(nested, &index))
+                rewritten.definitions[position] = .component(try reusable(nested, &index, sizing: sizing))
             default:
                 break
             }

@@ -17,6 +17,9 @@ struct Instantiator {
     private(set) var states: [ComponentInstanceState] = []
     /// Every core instance made, nested components' included, in the order they were made.
     private(set) var coreInstances: [ComponentInstance.CoreInstance] = []
+    /// The guest's memory size, once the core module defining the memory of a component made
+    /// reusable is instantiated (``VirtualMemorySize``): what the modules importing it get.
+    private var memoryPages: Global?
     /// Every lowered function made, released with the top-level instance (their closures live
     /// in the store and would otherwise keep it alive).
     private(set) var lowered: [LoweredFunction] = []
@@ -103,8 +106,11 @@ struct Instantiator {
                     imports.define(module: argument.name, name: name, value)
                 }
             }
-            // Last, so that no argument can stand in for it.
+            // Last, so that no argument can stand in for them.
             imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruptCheck)
+            if let memoryPages {
+                imports.define(module: VirtualMemorySize.importModule, name: VirtualMemorySize.importName, memoryPages)
+            }
             let instance: Instance
             do {
                 instance = try module.module.instantiate(store: store, imports: imports)
@@ -112,6 +118,7 @@ struct Instantiator {
                 throw ComponentError(.trap, "instantiating core module \(index) failed: \(error)", cause: error)
             }
             coreInstances.append(ComponentInstance.CoreInstance(instance: instance, state: module.state))
+            if let pages = instance.exports[global: VirtualMemorySize.pagesExport] { memoryPages = pages }
             var exports: [String: ExternalValue] = [:]
             for (name, value) in instance.exports { exports[name] = value }
             return exports

@@ -28,47 +28,99 @@ import WasmParser
 /// pool put back where a fresh instance traps: it tells that an earlier run grew the memory at
 /// least that far, never what was written there.
 ///
-/// Only a module that defines its memory 0 (32-bit, not shared) is rewritten: an imported
-/// memory may be grown by its exporter, whose code this rewrite does not see.
+/// **Components.** Inside a component the program's module defines the memory and the
+/// preview 1 adapter imports it and grows it too, so the guest's size must be one for both:
+/// ``rewrite(_:as:)`` gives the defining module the global and exports it
+/// (``pagesExport``); an importing module gets it as an import instead (``importModule``,
+/// ``importName``: appended after the other global imports, so every defined global's index
+/// goes up by one wherever the code or an export names it), which the instantiator satisfies
+/// with the definer's global. A component is rewritten so only when exactly one of its core
+/// modules defines a memory (``role(of:)``), so every importer imports that one.
 ///
-/// Thread safety: ``rewrite(_:)`` is a pure function of its argument.
+/// Thread safety: the functions are pure functions of their arguments.
 package enum VirtualMemorySize {
+    /// The export under which a defining module's global goes, in a component.
+    package static let pagesExport = "capsule.memory.pages"
+    /// The module of the global an importing module gets.
+    package static let importModule = "capsule:memory"
+    /// The name of the global an importing module gets: a mutable `i32`, the guest's pages.
+    package static let importName = "pages"
+
+    /// What a core module does with a memory, as far as this rewrite is concerned.
+    package enum Role: Equatable, Sendable {
+        /// It defines one memory (32-bit, unshared), its only one.
+        case defines
+        /// It imports one memory (32-bit, unshared), its only one, and no constant
+        /// expression of it reads a defined global (whose index the added import would move).
+        case imports
+        /// It has no memory.
+        case none
+    }
+
+    /// The role of `bytes` in a component's memory, or `nil` when the rewrite cannot take it
+    /// (two memories, a 64-bit or shared one).
+    package static func role(of bytes: [UInt8]) throws(InterruptPoints.Failure) -> Role? {
+        try Outline(bytes).role
+    }
+
     /// `bytes` with the guest's memory size kept in a global, or `bytes` unchanged when the
-    /// module does not define a 32-bit unshared memory 0, or never reads or grows its size.
+    /// module does not define a 32-bit unshared memory 0, or never reads or grows its size:
+    /// the form a module pool runs.
     ///
     /// - Throws: ``InterruptPoints/Failure`` when the bytes do not parse.
     package static func rewrite(_ bytes: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
         let outline = try Outline(bytes)
-        guard let memory = outline.memory, !memory.isMemory64, !memory.shared, outline.importedMemories == 0 else { return bytes }
-        let sizeFunction = outline.importedFunctions + UInt32(outline.codes.count)
-        let growFunction = sizeFunction + 1
-        var expressions: [[UInt8]?] = []
-        expressions.reserveCapacity(outline.codes.count)
-        for code in outline.codes {
-            expressions.append(try replacingSizeAndGrow(code, size: sizeFunction, grow: growFunction))
-        }
-        guard expressions.contains(where: { $0 != nil }) else { return bytes }
-        return try outline.module(expressions: expressions, memory: memory)
+        guard outline.role == .defines else { return bytes }
+        return try outline.rewritten(exporting: false) ?? bytes
     }
 
-    /// `code`'s expression with `memory.size 0` and `memory.grow 0` replaced by calls, or `nil`
-    /// when it has neither.
-    private static func replacingSizeAndGrow(_ code: Code, size: UInt32, grow: UInt32) throws(InterruptPoints.Failure) -> [UInt8]? {
+    /// `bytes`, a core module of a component whose only memory is defined by one module, in
+    /// its `role`: the definer with the global added and exported whether or not its own code
+    /// reads the size; an importer with the global imported if its code reads or grows the
+    /// size, else unchanged.
+    ///
+    /// - Throws: ``InterruptPoints/Failure`` when the bytes do not parse or do not have `role`.
+    package static func rewrite(_ bytes: [UInt8], as role: Role) throws(InterruptPoints.Failure) -> [UInt8] {
+        let outline = try Outline(bytes)
+        guard outline.role == role else { throw InterruptPoints.Failure("the module's memory is not as its role says") }
+        switch role {
+        case .defines: return try outline.rewritten(exporting: true) ?? bytes
+        case .imports: return try outline.rewritten(exporting: false) ?? bytes
+        case .none: return bytes
+        }
+    }
+
+    /// `code`'s expression with `memory.size 0` replaced by `global.get pages`, `memory.grow 0`
+    /// by a call of `grow`, and the indices of defined globals moved up by `shift` (`nil` when
+    /// nothing changed), and whether it read or grew the size.
+    fileprivate static func replacingSizeAndGrow(
+        _ code: Code, pages: UInt32, grow: UInt32, globalsFrom firstDefined: UInt32, shift: UInt32
+    ) throws(InterruptPoints.Failure) -> (expression: [UInt8]?, sizeOrGrow: Bool) {
+        typealias Op = ModuleBinary.Opcode
         let expression = code.expression
         var parser = ExpressionParser(code: code)
         let base = parser.offset
         var recorder = InstructionRecorder()
         var output: [UInt8] = []
         var copied = expression.startIndex
+        var sizeOrGrow = false
         while true {
             let visit: ExpressionParser.Visit?
             do { visit = try parser.parse() } catch { throw InterruptPoints.Failure("a function body does not parse: \(error)") }
             guard let visit else { break }
             visit(visitor: &recorder)
-            let replacement: UInt32
+            let replacement: [UInt8]
             switch recorder.instruction {
-            case .memorySize(memory: 0): replacement = size
-            case .memoryGrow(memory: 0): replacement = grow
+            case .memorySize(memory: 0):
+                replacement = [Op.globalGet] + LEB128.encode(pages)
+                sizeOrGrow = true
+            case .memoryGrow(memory: 0):
+                replacement = [Op.call] + LEB128.encode(grow)
+                sizeOrGrow = true
+            case .globalGet(let index) where shift > 0 && index >= firstDefined:
+                replacement = [Op.globalGet] + LEB128.encode(index + shift)
+            case .globalSet(let index) where shift > 0 && index >= firstDefined:
+                replacement = [Op.globalSet] + LEB128.encode(index + shift)
             default: continue
             }
             let start = expression.startIndex + (recorder.binaryOffset - base)
@@ -76,11 +128,11 @@ package enum VirtualMemorySize {
             guard copied <= start, start < end, end <= expression.endIndex else {
                 throw InterruptPoints.Failure("an instruction lies outside its function body at byte \(recorder.binaryOffset)")
             }
-            output += expression[copied..<start] + [ModuleBinary.Opcode.call] + LEB128.encode(replacement)
+            output += expression[copied..<start] + replacement
             copied = end
         }
-        guard copied != expression.startIndex else { return nil }
-        return output + expression[copied...]
+        guard copied != expression.startIndex else { return (nil, false) }
+        return (output + expression[copied...], sizeOrGrow)
     }
 
     /// The body of `grow`, after its locals (one `i64`, the size asked for): the guest's size
@@ -102,21 +154,26 @@ package enum VirtualMemorySize {
 }
 
 /// What the rewrite reads of a module: its sections, counts of what it imports and defines,
-/// memory 0's type and the function bodies.
+/// its memory's type and the function bodies.
 private struct Outline {
+    typealias Section = (id: UInt8, range: Range<Int>, payload: Range<Int>)
     let bytes: [UInt8]
-    private(set) var sections: [(id: UInt8, range: Range<Int>, payload: Range<Int>)] = []
+    private(set) var sections: [Section] = []
     private(set) var typeCount: UInt32 = 0
     private(set) var importedFunctions: UInt32 = 0
-    private(set) var importedMemories: UInt32 = 0
     private(set) var importedGlobals: UInt32 = 0
     private(set) var definedGlobals: UInt32 = 0
-    private(set) var memory: MemoryType?
+    private(set) var importedMemories: [MemoryType] = []
+    private(set) var definedMemories: [MemoryType] = []
+    /// Whether a constant expression (a global's, a segment's offset or element) reads a
+    /// defined global: only the GC proposal allows it, and an added global import would move it.
+    private(set) var constantReadsDefinedGlobal = false
     private(set) var codes: [Code] = []
 
     init(_ bytes: [UInt8]) throws(InterruptPoints.Failure) {
         self.bytes = bytes
         var parser = Parser(bytes: bytes)
+        var constants: [ConstExpression] = []
         do {
             var start = parser.offset
             while let payload = try parser.parseNext() {
@@ -132,13 +189,22 @@ private struct Outline {
                     for entry in imports {
                         switch entry.descriptor {
                         case .function: importedFunctions += 1
-                        case .memory: importedMemories += 1
+                        case .memory(let type): importedMemories.append(type)
                         case .global: importedGlobals += 1
                         case .table, .tag: break
                         }
                     }
-                case .memorySection(let memories): memory = memories.first?.type
-                case .globalSection(let globals): definedGlobals = UInt32(globals.count)
+                case .memorySection(let memories): definedMemories = memories.map(\.type)
+                case .globalSection(let globals):
+                    definedGlobals = UInt32(globals.count)
+                    constants += globals.map(\.initializer)
+                case .elementSection(let segments):
+                    for segment in segments {
+                        if case .active(_, let offset) = segment.mode { constants.append(offset) }
+                        constants += segment.initializer
+                    }
+                case .dataSection(let segments):
+                    for case .active(let segment) in segments { constants.append(segment.offset) }
                 case .codeSection(let codes): self.codes = codes
                 default: break
                 }
@@ -148,64 +214,123 @@ private struct Outline {
         } catch {
             throw InterruptPoints.Failure("the module does not parse: \(error)")
         }
+        let firstDefined = importedGlobals
+        constantReadsDefinedGlobal = constants.contains { expression in
+            expression.contains { if case .globalGet(let index) = $0 { index >= firstDefined } else { false } }
+        }
     }
 
-    /// The module with the code replaced by `expressions` (`nil`: as it was), and the two
-    /// types, the two functions and the global added; a global section is created where the
-    /// binary format puts it if the module had none.
-    func module(expressions: [[UInt8]?], memory: MemoryType) throws(InterruptPoints.Failure) -> [UInt8] {
+    var role: VirtualMemorySize.Role? {
+        let memories = importedMemories + definedMemories
+        guard let memory = memories.first else { return VirtualMemorySize.Role.none }
+        guard memories.count == 1, !memory.isMemory64, !memory.shared else { return nil }
+        if definedMemories.isEmpty { return constantReadsDefinedGlobal ? nil : .imports }
+        return .defines
+    }
+
+    /// The module rewritten in its role (``role``, which must be one), the definer's global
+    /// exported if `exporting`; `nil` when nothing would change.
+    func rewritten(exporting: Bool) throws(InterruptPoints.Failure) -> [UInt8]? {
         typealias Section = ModuleBinary.Section
-        let pagesGlobal = importedGlobals + definedGlobals
-        let sizeType = typeCount
+        let defines = role == .defines
+        guard let memory = (importedMemories + definedMemories).first, role != nil, role != VirtualMemorySize.Role.none else { return nil }
+        let pages = defines ? importedGlobals + definedGlobals : importedGlobals
+        let shift: UInt32 = defines ? 0 : 1
+        let grow = importedFunctions + UInt32(codes.count)
+        var expressions: [[UInt8]?] = []
+        var sizeOrGrow = false
+        expressions.reserveCapacity(codes.count)
+        for code in codes {
+            let rewritten = try VirtualMemorySize.replacingSizeAndGrow(
+                code, pages: pages, grow: grow, globalsFrom: importedGlobals, shift: shift)
+            sizeOrGrow = sizeOrGrow || rewritten.sizeOrGrow
+            expressions.append(rewritten.expression)
+        }
+        guard sizeOrGrow || (defines && exporting) else { return nil }
+        guard sections.contains(where: { $0.id == Section.type }), sections.contains(where: { $0.id == Section.function }),
+            sections.contains(where: { $0.id == Section.code })
+        else { return nil }
+
         let i32 = ModuleBinary.i32Type
-        // The global: mutable i32, starting at the memory's minimum (at most 65,536 pages).
         let global = [i32, ModuleBinary.mutable, ModuleBinary.Opcode.i32Const] + LEB128.encode(signed: Int32(memory.min))
             + [ModuleBinary.Opcode.end]
-        var missingGlobal = !sections.contains { $0.id == Section.global }
+        let pagesExport = Self.name(VirtualMemorySize.pagesExport) + [0x03] + LEB128.encode(pages)
+        // Sections the module may lack, created where the binary format puts them.
+        var missing: [(id: UInt8, payload: [UInt8])] = []
+        if defines, !sections.contains(where: { $0.id == Section.global }) { missing.append((Section.global, LEB128.encode(1) + global)) }
+        if defines, exporting, !sections.contains(where: { $0.id == Section.export }) {
+            missing.append((Section.export, LEB128.encode(1) + pagesExport))
+        }
         var output = ModuleBinary.magicAndVersion
-        output.reserveCapacity(bytes.count + 128)
+        output.reserveCapacity(bytes.count + 256)
         for section in sections {
-            if missingGlobal, let rank = Section.rank(section.id), let globalRank = Section.rank(Section.global), rank > globalRank {
-                output += ModuleBinary.section(Section.global, LEB128.encode(1) + global)
-                missingGlobal = false
+            while let first = missing.first, let rank = Section.rank(section.id), let firstRank = Section.rank(first.id), firstRank < rank {
+                output += ModuleBinary.section(first.id, first.payload)
+                missing.removeFirst()
             }
             switch section.id {
             case Section.type:
+                output += try appending(to: section, count: 1, [ModuleBinary.functionTypeForm, 0x01, i32, 0x01, i32])
+            case Section.import where !defines:
                 output += try appending(
-                    to: section, count: 2,
-                    [ModuleBinary.functionTypeForm, 0x00, 0x01, i32, ModuleBinary.functionTypeForm, 0x01, i32, 0x01, i32])
+                    to: section, count: 1,
+                    Self.name(VirtualMemorySize.importModule) + Self.name(VirtualMemorySize.importName) + [0x03, i32, ModuleBinary.mutable])
             case Section.function:
-                output += try appending(to: section, count: 2, LEB128.encode(sizeType) + LEB128.encode(sizeType + 1))
-            case Section.global:
+                output += try appending(to: section, count: 1, LEB128.encode(typeCount))
+            case Section.global where defines:
                 output += try appending(to: section, count: 1, global)
+            case Section.export where defines && exporting:
+                output += try appending(to: section, count: 1, pagesExport)
+            case Section.export where !defines:
+                output += ModuleBinary.section(Section.export, try exportSection(section.payload))
             case Section.code:
-                output += ModuleBinary.section(Section.code, try codeSection(section.payload, expressions, pages: pagesGlobal, memory: memory))
+                output += ModuleBinary.section(Section.code, try codeSection(section.payload, expressions, pages: pages, memory: memory))
             default:
                 output += bytes[section.range]
             }
         }
+        for section in missing { output += ModuleBinary.section(section.id, section.payload) }
         return output
     }
 
+    private static func name(_ text: String) -> [UInt8] {
+        LEB128.encode(UInt32(text.utf8.count)) + Array(text.utf8)
+    }
+
     /// `section` with `count` more entries, `entries`, after its own.
-    private func appending(to section: (id: UInt8, range: Range<Int>, payload: Range<Int>), count: UInt32, _ entries: [UInt8])
-        throws(InterruptPoints.Failure) -> [UInt8]
-    {
+    private func appending(to section: Section, count: UInt32, _ entries: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
         var reader = ModuleReader(bytes, range: section.payload)
         let existing = try reader.u32()
         guard existing <= UInt32.max - count else { throw reader.failure("a section has too many entries") }
         return ModuleBinary.section(section.id, LEB128.encode(existing + count) + bytes[reader.offset..<section.payload.upperBound] + entries)
     }
 
+    /// The export section with every defined global's index moved up by the added import.
+    private func exportSection(_ payload: Range<Int>) throws(InterruptPoints.Failure) -> [UInt8] {
+        var reader = ModuleReader(bytes, range: payload)
+        let count = try reader.u32()
+        var output = LEB128.encode(count)
+        for _ in 0..<count {
+            let start = reader.offset
+            _ = try reader.bytes(Int(try reader.u32()))
+            let kind = try reader.byte()
+            output += bytes[start..<reader.offset]
+            let index = try reader.u32()
+            output += LEB128.encode(kind == 0x03 && index >= importedGlobals ? index + 1 : index)
+        }
+        guard reader.isAtEnd else { throw reader.failure("the export section has bytes after its entries") }
+        return output
+    }
+
     /// The code section with each body's expression replaced where `expressions` has one, then
-    /// the bodies of `size` and `grow`.
+    /// the body of `grow`.
     private func codeSection(_ payload: Range<Int>, _ expressions: [[UInt8]?], pages: UInt32, memory: MemoryType)
         throws(InterruptPoints.Failure) -> [UInt8]
     {
         var reader = ModuleReader(bytes, range: payload)
         let count = try reader.u32()
-        guard count == codes.count, count <= UInt32.max - 2 else { throw reader.failure("the code section's count does not match its bodies") }
-        var output = LEB128.encode(count + 2)
+        guard count == codes.count, count < UInt32.max else { throw reader.failure("the code section's count does not match its bodies") }
+        var output = LEB128.encode(count + 1)
         for (code, expression) in zip(codes, expressions) {
             let sizeStart = reader.offset
             let size = Int(try reader.u32())
@@ -223,9 +348,8 @@ private struct Outline {
             output += LEB128.encode(UInt32(body.count)) + body
         }
         guard reader.isAtEnd else { throw reader.failure("the code section has bytes after its bodies") }
-        let size: [UInt8] = [0x00, ModuleBinary.Opcode.globalGet] + LEB128.encode(pages) + [ModuleBinary.Opcode.end]
         // One group of one i64 local.
         let grow = [0x01, 0x01, ModuleBinary.i64Type] + VirtualMemorySize.growExpression(pages: pages, maximum: memory.max ?? 65_536)
-        return output + LEB128.encode(UInt32(size.count)) + size + LEB128.encode(UInt32(grow.count)) + grow
+        return output + LEB128.encode(UInt32(grow.count)) + grow
     }
 }

@@ -6,9 +6,9 @@
 /// runs its memory, tables and mutable globals are put back to their just-instantiated values
 /// and its descriptors closed, so no run reads what an earlier one left. What does carry over
 /// is what WebAssembly cannot take back: memory the guest grew stays allocated and zeroed.
-/// A module pool's guest does not see it in `memory.size` (the pool keeps the guest's size
-/// apart, `VirtualMemorySize`), but an access past that size reads zeros where
-/// a fresh instance traps; a component's guest sees it in `memory.size`. And with lazy
+/// The guest does not see it in `memory.size` (a pool keeps the guest's size apart,
+/// `VirtualMemorySize`; in a component, when one core module defines the memory, as toolchains
+/// make them), but an access past that size reads zeros where a fresh instance traps. And with lazy
 /// translation a function an earlier run called is already translated, so the time of a first
 /// call hints at what earlier runs did. Those are why ``acrossOwners`` is off by default;
 /// ``eagerTranslation`` removes the second, ``maxRetainedGrowth`` `0` the first.
@@ -28,9 +28,10 @@ public struct InstanceReuse: Sendable, Equatable {
     /// instance is offered only to runs whose ``WASILimits/maxMemoryBytes`` its memory fits.
     /// A wasi-libc program grows memory at its first allocation of every run (its allocator,
     /// put back to its start state, does not know the pages an earlier run added), about
-    /// 192 KiB for the example plugins: in a module pool that growth takes the pages an earlier
-    /// run grew, so the memory stops growing; in a component pool it adds up, and the default
-    /// replaces such an instance every 80-odd runs. `0` drops every instance whose memory grew.
+    /// 192 KiB for the example plugins: that growth takes the pages an earlier run grew, so the
+    /// memory stops growing (in a component whose memory several modules define, it adds up,
+    /// and the default replaces such an instance every 80-odd runs). `0` drops every instance
+    /// whose memory grew.
     public var maxRetainedGrowth: Int
 
     /// Rules with every value at its default: per-owner reuse, 2 idle instances for each of 64

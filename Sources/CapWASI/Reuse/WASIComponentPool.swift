@@ -11,7 +11,10 @@ import WasmKit
 /// preview 1 adapter's, the shims') exports all of its mutable state. Between runs every core
 /// instance is put back to the state the component's instantiation left it in (every memory,
 /// table element and mutable global), every handle table is emptied, and the WASI 0.2 host
-/// starts a new resource table, configuration, streams, limits and denial reports.
+/// starts a new resource table, configuration, streams, limits and denial reports. When one
+/// core module defines the component's memory (the program's, which the adapter imports), the
+/// guest's `memory.size` and `memory.grow`, in every core module, answer from a size kept in
+/// that module and put back with it (`VirtualMemorySize`), as in a ``WASIInstancePool``.
 /// ``InstanceReuse`` says who may get which instance and what stays observable.
 ///
 /// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its

@@ -80,6 +80,81 @@ struct VirtualMemorySizeTests {
         #expect(try Self.answers(of: instance, [nil, 3, nil, 0xFFFF_FFFF]) == [42, 2, 45, -1])
     }
 
+    static let definer = """
+        (module
+          (memory (export "memory") 1 8)
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "size") (result i32) (memory.size)))
+        """
+    /// Imports the memory and a global; its own global (exported) counts its grows.
+    static let importer = """
+        (module
+          (import "env" "memory" (memory 1))
+          (import "env" "k" (global $k i32))
+          (global $own (export "own") (mut i32) (i32.const 7))
+          (func (export "grow") (param i32) (result i32)
+            (global.set $own (i32.add (global.get $own) (i32.const 1)))
+            (memory.grow (local.get 0)))
+          (func (export "size") (result i32) (i32.add (memory.size) (i32.mul (global.get $k) (global.get $own)))))
+        """
+
+    @Test("two modules sharing a memory, one defining and one importing it, answer as the originals, fresh and put back")
+    func sharedMemory() throws {
+        let definer = try wat2wasm(Self.definer)
+        let importer = try wat2wasm(Self.importer)
+        #expect(try VirtualMemorySize.role(of: definer) == .defines)
+        #expect(try VirtualMemorySize.role(of: importer) == .imports)
+        let definerRewritten = try VirtualMemorySize.rewrite(definer, as: .defines)
+        let importerRewritten = try VirtualMemorySize.rewrite(importer, as: .imports)
+        #expect(importerRewritten != importer)
+        /// Both instantiated in one store, the importer given the definer's memory (and, once
+        /// rewritten, its pages global).
+        func pair(_ first: [UInt8], _ second: [UInt8]) throws -> (Instance, Instance) {
+            let store = Store(engine: Engine())
+            let a = try parseWasm(bytes: first).instantiate(store: store)
+            var imports = Imports()
+            imports.define(module: "env", name: "memory", try #require(a.exports[memory: "memory"]))
+            imports.define(module: "env", name: "k", try Global(store: store, type: GlobalType(mutability: .constant, valueType: .i32), value: .i32(0)))
+            if let pages = a.exports[global: VirtualMemorySize.pagesExport] {
+                imports.define(module: VirtualMemorySize.importModule, name: VirtualMemorySize.importName, pages)
+            }
+            return (a, try parseWasm(bytes: second).instantiate(store: store, imports: imports))
+        }
+        var generator = SystemRandomNumberGenerator()
+        var outcomes = (importerGrew: 0, definerGrew: 0, refused: 0)
+        for _ in 0..<200 {
+            let sequence = (0..<Int.random(in: 1...10, using: &generator)).map { _ in
+                (Bool.random(using: &generator), Self.steps.randomElement(using: &generator)!)
+            }
+            let original = try pair(definer, importer)
+            let expected = try Self.answers(of: original, sequence)
+            let rewritten = try pair(definerRewritten, importerRewritten)
+            #expect(try Self.answers(of: rewritten, sequence) == expected, "fresh: \(sequence)")
+            let memory = try #require(rewritten.0.exports[memory: "memory"])
+            let realPages = memory.data.count / 65_536
+            // Put back: the definer's pages and the importer's own global to their first values.
+            try #require(rewritten.0.exports[global: VirtualMemorySize.pagesExport]).assign(.i32(1))
+            try #require(rewritten.1.exports[global: "own"]).assign(.i32(7))
+            #expect(try Self.answers(of: rewritten, sequence) == expected, "put back: \(sequence)")
+            #expect(memory.data.count / 65_536 == realPages)
+            for ((fromImporter, step), answer) in zip(sequence, expected) where step != nil && step != 0 {
+                if answer == -1 { outcomes.refused += 1 } else if fromImporter { outcomes.importerGrew += 1 } else { outcomes.definerGrew += 1 }
+            }
+        }
+        #expect(outcomes.importerGrew > 0 && outcomes.definerGrew > 0 && outcomes.refused > 0, "\(outcomes)")
+    }
+
+    /// What each step of `sequence` returns, each in the first instance of the pair or (`true`)
+    /// the second, and last the second's own global if it exports one.
+    static func answers(of pair: (Instance, Instance), _ sequence: [(Bool, UInt32?)]) throws -> [Int32] {
+        var results: [Int32] = []
+        for (second, step) in sequence {
+            results += try answers(of: second ? pair.1 : pair.0, [step])
+        }
+        if case .i32(let own)? = pair.1.exports[global: "own"]?.value { results.append(Int32(bitPattern: own)) }
+        return results
+    }
+
     /// What each step of `sequence` returns.
     static func answers(of instance: Instance, _ sequence: [UInt32?]) throws -> [Int32] {
         let grow = try #require(instance.exports[function: "grow"])

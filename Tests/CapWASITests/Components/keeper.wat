@@ -1,8 +1,9 @@
-;; The core module of keeper.wasm (see keeper.wit and build.sh). `plant` fills memory from 8192 up
-;; with 0xA5, sets a hidden global, points a table slot at another function and leaves a stdout
-;; stream open. `scan` writes one byte to standard output, '0' plus a bit per kind of leftover it
-;; finds: 1 memory, 2 the hidden global, 4 the table slot, 8 the allocator's global not at its
-;; start, 16 a handle left open (a fresh instance's first handle is 1). `both` plants, then scans.
+;; The core module of keeper.wasm (see keeper.wit and build.sh). `plant` grows memory by a page,
+;; fills it from 8192 up with 0xA5, sets a hidden global, points a table slot at another function
+;; and leaves a stdout stream open. `scan` writes one byte to standard output, '0' plus a bit per
+;; kind of leftover it finds: 1 memory, 2 the hidden global, 4 the table slot, 8 the allocator's
+;; global not at its start, 16 a handle left open (a fresh instance's first handle is 1), 32 a
+;; memory.size other than 1 page. `both` plants, then scans.
 ;; `wit-component` adds the modules that lower get-arguments into this module's memory, so an
 ;; instance of the component has several core instances.
 (module
@@ -30,7 +31,8 @@
     (if (i32.gt_u (global.get $heap) (i32.const 8192)) (then unreachable))
     (local.get $block))
   (func $plant
-    (memory.fill (i32.const 8192) (i32.const 0xA5) (i32.const 57344))
+    (drop (memory.grow (i32.const 1)))
+    (memory.fill (i32.const 8192) (i32.const 0xA5) (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 8192)))
     (global.set $secret (i64.const 0x5EC2E7))
     (table.set $slots (i32.const 1) (ref.func $planted))
     (drop (call $get-stdout)))
@@ -53,6 +55,8 @@
     (local.set $stream (call $get-stdout))
     (if (i32.ne (local.get $stream) (i32.const 1))
       (then (local.set $found (i32.or (local.get $found) (i32.const 16)))))
+    (if (i32.ne (memory.size) (i32.const 1))
+      (then (local.set $found (i32.or (local.get $found) (i32.const 32)))))
     (call $drop-stream (local.get $stream))
     (local.get $found))
   (func $say (param $found i32)

@@ -42,4 +42,23 @@ struct PythonComponentTests {
         #expect(result.denials.map(\.operation) == ["descriptor.open-at"])
         try tree.expectOutsideUntouched()
     }
+
+    @Test(
+        "in a pool, reused across tenants, CPython gives each tenant what a fresh instance gives",
+        .enabled(if: PythonPlugin.bytes != nil, "Examples/PythonPlugin/.build/app.wasm is missing: run Examples/PythonPlugin/build.sh (needs componentize-py)"))
+    func pooled() throws {
+        let component = try WASIComponent(bytes: try #require(PythonPlugin.bytes))
+        let freshTree = try TenantTree()
+        let fresh = try WASIRunner.run(component, configuration: try freshTree.configuration(limits: .unlimited))
+        let pool = WASIComponentPool(component: component, reuse: InstanceReuse(acrossOwners: true))
+        #expect(pool.notReusableReason == nil)
+        for tenant in ["a", "b", "c"] {
+            let tree = try TenantTree()
+            let result = try pool.run(try tree.configuration(limits: .unlimited), owner: tenant, denialSink: nil)
+            #expect(result.exitCode == 0, "\(String(decoding: result.stderr, as: UTF8.self))")
+            #expect(result.stdout == fresh.stdout)
+            #expect(try tree.output.readString("report.txt") == (try freshTree.output.readString("report.txt")))
+        }
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 2, discards: 0, idle: 1))
+    }
 }

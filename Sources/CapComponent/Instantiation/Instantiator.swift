@@ -17,9 +17,9 @@ struct Instantiator {
     private(set) var states: [ComponentInstanceState] = []
     /// Every core instance made, nested components' included, in the order they were made.
     private(set) var coreInstances: [ComponentInstance.CoreInstance] = []
-    /// The guest's memory size, once the core module defining the memory of a component made
-    /// reusable is instantiated (``VirtualMemorySize``): what the modules importing it get.
-    private var memoryPages: Global?
+    /// Each memory whose guest size a core instance keeps (``VirtualMemorySize``, in a component
+    /// made reusable), with that size: what the modules importing the memory get.
+    private var memoryPages: [(memory: Memory, pages: Global)] = []
     /// Every lowered function made, released with the top-level instance (their closures live
     /// in the store and would otherwise keep it alive).
     private(set) var lowered: [LoweredFunction] = []
@@ -108,8 +108,8 @@ struct Instantiator {
             }
             // Last, so that no argument can stand in for them.
             imports.define(module: InterruptPoints.importModule, name: InterruptPoints.importName, interruptCheck)
-            if let memoryPages {
-                imports.define(module: VirtualMemorySize.importModule, name: VirtualMemorySize.importName, memoryPages)
+            if let pages = try pagesOfImportedMemory(module.module, arguments, context) {
+                imports.define(module: VirtualMemorySize.importModule, name: VirtualMemorySize.importName, pages)
             }
             let instance: Instance
             do {
@@ -118,7 +118,11 @@ struct Instantiator {
                 throw ComponentError(.trap, "instantiating core module \(index) failed: \(error)", cause: error)
             }
             coreInstances.append(ComponentInstance.CoreInstance(instance: instance, state: module.state))
-            if let pages = instance.exports[global: VirtualMemorySize.pagesExport] { memoryPages = pages }
+            if let pages = instance.exports[global: VirtualMemorySize.pagesExport],
+                let memory = instance.exports.lazy.compactMap({ _, value in if case .memory(let memory) = value { memory } else { nil } }).first
+            {
+                memoryPages.append((memory, pages))
+            }
             var exports: [String: ExternalValue] = [:]
             for (name, value) in instance.exports { exports[name] = value }
             return exports
@@ -131,6 +135,19 @@ struct Instantiator {
             }
             return exports
         }
+    }
+
+    /// The guest-size global of the memory `module` imports, when it imports one (as a module
+    /// rewritten to import the size does) whose definer keeps it; `nil` otherwise.
+    private func pagesOfImportedMemory(
+        _ module: Module, _ arguments: [(name: String, instance: UInt32)], _ context: InstanceContext
+    ) throws(ComponentError) -> Global? {
+        guard !memoryPages.isEmpty,
+            let memoryImport = module.imports.first(where: { if case .memory = $0.descriptor { true } else { false } }),
+            let argument = arguments.first(where: { $0.name == memoryImport.module }),
+            case .memory(let memory)? = try context.coreInstance(argument.instance)[memoryImport.name]
+        else { return nil }
+        return memoryPages.first { $0.memory == memory }?.pages
     }
 
     // MARK: Aliases

@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")"
 WASM_TOOLS=${WASM_TOOLS:-/work/V/bin/wasm-tools}
-for name in exports host nested resources; do
+for name in exports host nested resources twin-memories; do
     "$WASM_TOOLS" parse "$name.wat" -o "$name.wasm"
     "$WASM_TOOLS" validate "$name.wasm"
 done

@@ -144,6 +144,22 @@ struct VirtualMemorySizeTests {
         #expect(outcomes.importerGrew > 0 && outcomes.definerGrew > 0 && outcomes.refused > 0, "\(outcomes)")
     }
 
+    @Test("a component instantiating the defining module twice: each importer grows its own memory's size")
+    func twinMemories() throws {
+        let bytes = try ComponentFixtures.bytes("twin-memories.wasm")
+        let original = try ComponentLinker().instantiate(try Component(bytes: bytes))
+        let reusable = try ComponentLinker().instantiate(try Component(bytes: bytes).reusable())
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let copy = ["d1", "i1", "d2", "i2"].randomElement(using: &generator)!
+            let call: (String, [ComponentValue]) =
+                Bool.random(using: &generator) ? ("size-\(copy)", []) : ("grow-\(copy)", [.u32(UInt32.random(in: 0...2, using: &generator))])
+            #expect(try reusable.call(call.0, call.1) == original.call(call.0, call.1), "\(call)")
+        }
+        // And the sizes agree at the end.
+        for copy in ["d1", "i1", "d2", "i2"] { #expect(try reusable.call("size-\(copy)") == original.call("size-\(copy)")) }
+    }
+
     /// What each step of `sequence` returns, each in the first instance of the pair or (`true`)
     /// the second, and last the second's own global if it exports one.
     static func answers(of pair: (Instance, Instance), _ sequence: [(Bool, UInt32?)]) throws -> [Int32] {

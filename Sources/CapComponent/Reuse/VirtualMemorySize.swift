@@ -13,11 +13,11 @@ import WasmParser
 /// `memory.grow` takes pages the memory already has before it grows the memory for real.
 ///
 /// The rewrite adds to the module one mutable `i32` global, the pages the guest has (its initial
-/// value the memory's minimum), and two functions after the defined ones, which do not renumber
-/// anything: `size: () -> i32` returns the global; `grow: (i32) -> i32` does what `memory.grow`
-/// does against it (the old size, or -1 past the memory's maximum or when the real memory
-/// cannot grow as far), growing the real memory only past the pages it has. Every
-/// `memory.size` and `memory.grow` of memory 0 in the module's code becomes a call of one of them.
+/// value the memory's minimum), and one function after the defined ones, which renumbers
+/// nothing: `grow: (i32) -> i32` does what `memory.grow` does against the global (the old size,
+/// or -1 past the memory's maximum or when the real memory cannot grow as far), growing the
+/// real memory only past the pages it has. Every `memory.size` of memory 0 in the module's code
+/// becomes `global.get` of the global, every `memory.grow` a call of `grow`.
 ///
 /// **Guarantee.** The guest's `memory.size` and `memory.grow` give in a reused instance exactly
 /// what they give in a fresh one, given the same calls; the memory's maximum and the host's
@@ -247,20 +247,26 @@ private struct Outline {
             expressions.append(rewritten.expression)
         }
         guard sizeOrGrow || (defines && exporting) else { return nil }
-        guard sections.contains(where: { $0.id == Section.type }), sections.contains(where: { $0.id == Section.function }),
-            sections.contains(where: { $0.id == Section.code })
-        else { return nil }
 
         let i32 = ModuleBinary.i32Type
+        let growType = [ModuleBinary.functionTypeForm, 0x01, i32, 0x01, i32]
         let global = [i32, ModuleBinary.mutable, ModuleBinary.Opcode.i32Const] + LEB128.encode(signed: Int32(memory.min))
             + [ModuleBinary.Opcode.end]
         let pagesExport = Self.name(VirtualMemorySize.pagesExport) + [0x03] + LEB128.encode(pages)
-        // Sections the module may lack, created where the binary format puts them.
+        // One group of one i64 local, then the expression; with its size, as the code section holds it.
+        let growCode = [0x01, 0x01, ModuleBinary.i64Type] + VirtualMemorySize.growExpression(pages: pages, maximum: memory.max ?? 65_536)
+        let growBody = LEB128.encode(UInt32(growCode.count)) + growCode
+        // Sections the module may lack (a definer with no function of its own lacks the first
+        // two and the last), in the binary format's order, each created where it goes.
         var missing: [(id: UInt8, payload: [UInt8])] = []
-        if defines, !sections.contains(where: { $0.id == Section.global }) { missing.append((Section.global, LEB128.encode(1) + global)) }
-        if defines, exporting, !sections.contains(where: { $0.id == Section.export }) {
-            missing.append((Section.export, LEB128.encode(1) + pagesExport))
+        func ifMissing(_ id: UInt8, _ payload: @autoclosure () -> [UInt8]) {
+            if !sections.contains(where: { $0.id == id }) { missing.append((id, payload())) }
         }
+        ifMissing(Section.type, LEB128.encode(1) + growType)
+        ifMissing(Section.function, LEB128.encode(1) + LEB128.encode(typeCount))
+        if defines { ifMissing(Section.global, LEB128.encode(1) + global) }
+        if defines, exporting { ifMissing(Section.export, LEB128.encode(1) + pagesExport) }
+        ifMissing(Section.code, LEB128.encode(1) + growBody)
         var output = ModuleBinary.magicAndVersion
         output.reserveCapacity(bytes.count + 256)
         for section in sections {
@@ -270,7 +276,7 @@ private struct Outline {
             }
             switch section.id {
             case Section.type:
-                output += try appending(to: section, count: 1, [ModuleBinary.functionTypeForm, 0x01, i32, 0x01, i32])
+                output += try appending(to: section, count: 1, growType)
             case Section.import where !defines:
                 output += try appending(
                     to: section, count: 1,
@@ -284,7 +290,7 @@ private struct Outline {
             case Section.export where !defines:
                 output += ModuleBinary.section(Section.export, try exportSection(section.payload))
             case Section.code:
-                output += ModuleBinary.section(Section.code, try codeSection(section.payload, expressions, pages: pages, memory: memory))
+                output += ModuleBinary.section(Section.code, try codeSection(section.payload, expressions, then: growBody))
             default:
                 output += bytes[section.range]
             }
@@ -323,10 +329,8 @@ private struct Outline {
     }
 
     /// The code section with each body's expression replaced where `expressions` has one, then
-    /// the body of `grow`.
-    private func codeSection(_ payload: Range<Int>, _ expressions: [[UInt8]?], pages: UInt32, memory: MemoryType)
-        throws(InterruptPoints.Failure) -> [UInt8]
-    {
+    /// `added` (the body of `grow`, with its size).
+    private func codeSection(_ payload: Range<Int>, _ expressions: [[UInt8]?], then added: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
         var reader = ModuleReader(bytes, range: payload)
         let count = try reader.u32()
         guard count == codes.count, count < UInt32.max else { throw reader.failure("the code section's count does not match its bodies") }
@@ -348,8 +352,6 @@ private struct Outline {
             output += LEB128.encode(UInt32(body.count)) + body
         }
         guard reader.isAtEnd else { throw reader.failure("the code section has bytes after its bodies") }
-        // One group of one i64 local.
-        let grow = [0x01, 0x01, ModuleBinary.i64Type] + VirtualMemorySize.growExpression(pages: pages, maximum: memory.max ?? 65_536)
-        return output + LEB128.encode(UInt32(grow.count)) + grow
+        return output + added
     }
 }

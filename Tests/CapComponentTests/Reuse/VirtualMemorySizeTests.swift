@@ -61,6 +61,14 @@ struct VirtualMemorySizeTests {
         }
     }
 
+    @Test("a component's defining module with no function or global of its own gets the sections for them")
+    func bareDefiner() throws {
+        let bytes = try wat2wasm("(module (memory (export \"memory\") 2 4))")
+        let rewritten = try VirtualMemorySize.rewrite(bytes, as: .defines)
+        let instance = try parseWasm(bytes: rewritten).instantiate(store: Store(engine: Engine()))
+        #expect(instance.exports[global: VirtualMemorySize.pagesExport]?.value == .i32(2))
+    }
+
     @Test("a module with globals of its own and a name section keeps them, and the added global comes after them")
     func keepsGlobalsAndNames() throws {
         let bytes = try wat2wasm(

@@ -165,6 +165,9 @@ private let exceptionWAT = """
             (loop $forever (br $forever))))))
     """
 
+/// An inner loop's body of 14 bytes, which counts `$j` up once and does not branch back.
+private let counting = "(local.set $j (i32.add (local.get $j) (i32.const 1))) (br_if $inner (i32.lt_u (local.get $j) (i32.const 1)))"
+
 /// Innermost loops of every shape the unrolling handles, and one it leaves alone: labels inside,
 /// on and outside the loop from `br`, `br_if` and `br_table` at several depths, a body that ends
 /// in a branch, results (one, and two through a type), and parameters.
@@ -416,7 +419,10 @@ struct InterruptPointsTests {
     @Test("an unrolled innermost loop computes what the loop does, whatever its labels, results and exits")
     func unrolledLoops() throws {
         let original = try wat2wasm(unrollingWAT)
-        let instrumented = try InterruptPoints.instrument(original)
+        // A budget large enough that every loop here but the one with parameters is unrolled,
+        // the larger bodies too.
+        let instrumented = try InterruptPoints.instrument(original, copyBudget: 512)
+        #expect(instrumented.count > (try InterruptPoints.instrument(original)).count)
         let (plain, checked) = (try Run(original), try Run(instrumented))
         for name in ["table", "nested", "result", "results", "parameters"] {
             for n: UInt32 in [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 100, 1001, 5000] {
@@ -428,21 +434,21 @@ struct InterruptPointsTests {
 
     @Test(
         "an innermost loop's header counts as many iterations as its body has copies, a power of two within the budget",
-        arguments: [(nops: 0, copies: 8), (nops: 100, copies: 4), (nops: 200, copies: 2), (nops: 300, copies: 1)])
-    func unrollingFactor(nops: Int, copies: Int) throws {
-        // An outer loop of 1,024 iterations, each running an inner loop once; each header of
-        // the inner loop counts `copies` iterations, whether or not they all run.
+        arguments: [
+            (body: "(br_if $inner (i32.const 0))", copies: 8), (body: counting, copies: 4),
+            (body: "nop nop nop nop " + counting, copies: 2), (body: String(repeating: "nop ", count: 20) + counting, copies: 1),
+        ])
+    func unrollingFactor(body: String, copies: Int) throws {
+        // An outer loop of 1,024 iterations, each running an inner loop of one iteration; each
+        // header of the inner loop counts `copies` iterations, whether or not they all run.
         let wat = """
             (module
               (func (export "run") (result i32)
                 (local $i i32) (local $j i32)
                 (loop $outer
                   (local.set $j (i32.const 0))
-                  (loop $inner
-                    \(String(repeating: "nop ", count: nops))
-                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                    (br_if $inner (i32.lt_u (local.get $j) (i32.const 1))))
-                  (local.set $i (i32.add (local.get $i) (local.get $j)))
+                  (loop $inner \(body))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
                   (br_if $outer (i32.lt_u (local.get $i) (i32.const 1024))))
                 (local.get $i)))
             """

@@ -38,7 +38,7 @@ import WasmParser
 /// one `br` more when the loop is left from a copy other than the last; at each entry of a
 /// function that loops or calls eight, three of them global accesses; a host call once per
 /// interval; about 20 bytes of code per loop and per such function and three locals in it, and
-/// the copies of small innermost loops (at most 512 bytes each); one added function per bulk
+/// the copies of small innermost loops (at most 64 bytes each); one added function per bulk
 /// operation and memory in use; and one more reading of the module when it is loaded.
 /// BENCHMARKS.md measures it.
 ///
@@ -90,8 +90,14 @@ public enum InterruptPoints {
     /// - Throws: ``Failure`` when the bytes do not parse as a module, or use a construct the
     ///   rewrite cannot read (which WasmKit would refuse too).
     public static func instrument(_ bytes: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
+        try instrument(bytes, copyBudget: UnrolledLoop.copyBudget)
+    }
+
+    /// ``instrument(_:)`` with the bytes the copies of an unrolled loop's body may take
+    /// together, so that tests can unroll larger bodies than the rewrite does.
+    package static func instrument(_ bytes: [UInt8], copyBudget: Int) throws(InterruptPoints.Failure) -> [UInt8] {
         let outline = try ModuleOutline(bytes)
-        let rewrite = try Rewrite(outline)
+        let rewrite = try Rewrite(outline, copyBudget: copyBudget)
         var pieced = PiecedOperations(firstFunction: rewrite.firstAddedFunction)
         var blockTypes = AddedBlockTypes(firstIndex: rewrite.piecedType + 1)
         var bodies: [Rewrite.Body] = []
@@ -296,9 +302,12 @@ private struct Rewrite {
     let entryCounter: UInt32
     /// The index of the first function added after the defined ones.
     let firstAddedFunction: UInt32
+    /// The bytes the copies of an unrolled loop's body may take together.
+    let copyBudget: Int
 
-    init(_ outline: ModuleOutline) throws(InterruptPoints.Failure) {
+    init(_ outline: ModuleOutline, copyBudget: Int) throws(InterruptPoints.Failure) {
         self.outline = outline
+        self.copyBudget = copyBudget
         guard let checkFunction = UInt32(exactly: outline.functionImportCount),
             let checkType = UInt32(exactly: outline.typeCount), checkType < UInt32.max - 1,
             let entryCounter = UInt32(exactly: outline.globalImportCount + outline.definedGlobalCount),
@@ -499,7 +508,7 @@ private struct Rewrite {
                 // Inside a rerouted try_table the bytes are not the instructions' own.
                 innermost = nil
             } else if case .loop(let type) = recorder.instruction {
-                innermost = UnrolledLoop(header: instruction, at: written, takesParameters: try outline.takesParameters(type))
+                innermost = UnrolledLoop(header: instruction, at: written, takesParameters: try outline.takesParameters(type), copyBudget: copyBudget)
             } else if var loop = innermost {
                 innermost = nil
                 if loop.read(recorder.instruction, written: output[written...]) {

@@ -56,26 +56,37 @@ struct UnrolledLoop {
 
     /// The most iterations one check point stands for.
     static let maximumFactor: UInt32 = 8
-    /// The bytes of code the copies of a body may take together: a body of 64 bytes or fewer
+    /// The bytes of code the copies of a body may take together: a body of 8 bytes or fewer
     /// is copied ``maximumFactor`` times, a larger one fewer, one of more than half of this not
-    /// at all.
-    static let copyBudget = 512
+    /// at all. Small, because every copy is code WasmKit translates again in every fresh
+    /// instance, when the function is first called, whether or not the loop is hot: with 512
+    /// bytes a fresh instance of a C program started 2.3 times as slowly as without interrupt
+    /// points, with 64 bytes 1.2 times, and the tight loops that unrolling is for (bodies of a
+    /// few instructions) are still unrolled (BENCHMARKS.md §9).
+    static let copyBudget = 64
 
     /// How many copies of a body of `bodySize` bytes the unrolled loop has: a power of two,
     /// so that it divides ``InterruptPoints/loopInterval`` and the loop counts its iterations
     /// as exactly as one that is not unrolled.
-    static func factor(bodySize: Int) -> UInt32 {
+    static func factor(bodySize: Int, copyBudget: Int = copyBudget) -> UInt32 {
         var factor = maximumFactor
         while factor > 1 && Int(factor) * bodySize > copyBudget { factor /= 2 }
         return factor
     }
 
+    /// The bytes the copies of this loop's body may take together.
+    private let copyBudget: Int
+
     /// The loop that begins with `header` at `outputStart` of the function's output.
     ///
-    /// - Parameter takesParameters: Whether the loop's block type has parameters.
-    init(header: ArraySlice<UInt8>, at outputStart: Int, takesParameters: Bool) {
+    /// - Parameters:
+    ///   - takesParameters: Whether the loop's block type has parameters.
+    ///   - copyBudget: The bytes its body's copies may take together (``copyBudget`` but in
+    ///     tests).
+    init(header: ArraySlice<UInt8>, at outputStart: Int, takesParameters: Bool, copyBudget: Int) {
         self.header = header
         self.outputStart = outputStart
+        self.copyBudget = copyBudget
         unrollable = !takesParameters
     }
 
@@ -125,7 +136,7 @@ struct UnrolledLoop {
     /// How many copies the unrolled form has; 1 if the loop stays as it is.
     var factor: UInt32 {
         guard unrollable, continues else { return 1 }
-        return Self.factor(bodySize: bodySize)
+        return Self.factor(bodySize: bodySize, copyBudget: copyBudget)
     }
 
     /// The loop unrolled ``factor`` times, from its `block` to the `end` after it, with

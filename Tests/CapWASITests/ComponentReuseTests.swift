@@ -38,6 +38,38 @@ struct ComponentReuseTests {
         }
     }
 
+    @Test("instances of one owner each: they share the first one's memory images, and each is put back to them")
+    func sharedImages() throws {
+        let pool = WASIComponentPool(component: try testComponent("keeper"), entry: .function("run"))
+        for owner in ["a", "b", "c"] {
+            _ = try Self.run("plant", pool, owner: owner)
+            #expect(pool.sharesMemoryImages)
+        }
+        for owner in ["a", "b", "c"] { #expect(try Self.found(try Self.run("scan", pool, owner: owner)) == 0, "\(owner)") }
+        #expect(pool.statistics == .init(instantiations: 3, reuses: 3, discards: 0, idle: 3))
+        #expect(pool.idleInstancesArePristine)
+    }
+
+    @Test("an instance whose instantiation asked the host for something keeps its own memory image, never another's")
+    func instantiationCallingTheHost() throws {
+        // seeded.wasm's start function keeps a random number from the host; run prints it.
+        let pool = WASIComponentPool(component: try testComponent("seeded"), entry: .function("run"))
+        func run(_ owner: String) throws -> [UInt8] {
+            let stdout = try pool.run(WASIConfiguration(), owner: owner, denialSink: nil).stdout
+            #expect(stdout.count == 8)
+            return stdout
+        }
+        let owners = ["a", "b", "c"]
+        let first = try owners.map(run)
+        // The control: each instance began with a number of its own, which an image shared from
+        // the first instance would replace when the instance is put back.
+        #expect(Set(first).count == owners.count)
+        #expect(!pool.sharesMemoryImages)
+        #expect(try owners.map(run) == first)
+        #expect(pool.statistics == .init(instantiations: 3, reuses: 3, discards: 0, idle: 3))
+        #expect(pool.idleInstancesArePristine)
+    }
+
     @Test("200 reused runs, planting and scanning in turn: every scan is clean, one instance serves them all")
     func manyRuns() throws {
         let pool = WASIComponentPool(component: try testComponent("keeper"), entry: .function("run"))

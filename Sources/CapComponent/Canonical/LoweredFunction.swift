@@ -107,6 +107,7 @@ final class LoweredCallee {
     /// `canon_lower`'s call: lift (or let the implementation read), call, lower the result.
     func invoke(_ arguments: UnsafeBufferPointer<Value>, _ results: UnsafeMutableBufferPointer<Value>) throws {
         try instance.checkMayLeave(for: name)
+        instance.loweredCalls &+= 1
         var reader = FlatReader(arguments)
         let result: ComponentValue?
         switch implementation {

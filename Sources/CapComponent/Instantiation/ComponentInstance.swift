@@ -25,6 +25,11 @@ public final class ComponentInstance {
     package let coreInstances: [CoreInstance]
     /// Each state's handles as instantiation left them.
     private let instantiatedHandles: [HandleTable]
+    /// Whether a start function called a lowered function (the host's, or another instance's
+    /// export) while the component was instantiated. When none did, instantiation depends on
+    /// the component's bytes alone: every instance of the component begins with the same
+    /// memories, tables and globals, whatever the host would have answered.
+    package let instantiationMadeLoweredCalls: Bool
 
     /// Makes the instance enterable again after a run whose core state the caller put back:
     /// every handle table as instantiation left it (the handles its core code took then, such
@@ -61,6 +66,7 @@ public final class ComponentInstance {
         self.lowered = lowered
         self.coreInstances = coreInstances
         instantiatedHandles = states.map(\.handles)
+        instantiationMadeLoweredCalls = states.contains { $0.loweredCalls > 0 }
     }
 
     /// The store's host functions refer to the instance's memories and functions, which refer

@@ -24,6 +24,11 @@ package final class ComponentInstanceState {
     package internal(set) var mayLeave = true
     /// True once core code of this instance trapped; the instance cannot be entered again.
     package private(set) var hasTrapped = false
+    /// How many times core code called a function this instance lowered (`canon lower`): the
+    /// host's, or another instance's export. None during instantiation means the instance's
+    /// start functions never left the component, so its core state is what the component's
+    /// bytes alone make of it.
+    package internal(set) var loweredCalls = 0
 
     /// Creates the state of a new instance.
     ///

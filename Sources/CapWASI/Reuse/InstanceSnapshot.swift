@@ -25,11 +25,13 @@ struct InstanceSnapshot {
     /// start function to share.
     var images: [MemoryImage] { memories.map(\.image) }
 
-    /// Takes the snapshot; `images` are the memories' images if they are known already.
+    /// Takes the snapshot; `images` are the memories' images if they are known already (one
+    /// of another size than its memory, or missing, is taken again).
     init(of instance: Instance, exports: StateExports, images: [MemoryImage]?) throws(StateExports.NotReusable) {
         memories = try exports.memories.enumerated().map { index, name throws(StateExports.NotReusable) in
             guard let memory = instance.exports[memory: name] else { throw .init(reason: "its memory export \(name) is missing") }
-            let image = images.map { $0[index] } ?? MemoryImage(of: memory)
+            let known = images.flatMap { index < $0.count ? $0[index] : nil }
+            let image = known.flatMap { $0.byteCount == memory.byteCount ? $0 : nil } ?? MemoryImage(of: memory)
             return PristineMemory(memory: memory, image: image, discarding: image.discardingZeroes(memory), base: Self.base(of: memory))
         }
         tables = try exports.tables.map { name throws(StateExports.NotReusable) in

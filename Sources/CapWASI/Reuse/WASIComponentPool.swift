@@ -15,7 +15,10 @@ import WasmKit
 /// core module defines the component's memory (the program's, which the adapter imports), the
 /// guest's `memory.size` and `memory.grow`, in every core module, answer from a size kept in
 /// that module and put back with it (`VirtualMemorySize`), as in a ``WASIInstancePool``.
-/// ``InstanceReuse`` says who may get which instance and what stays observable.
+/// ``InstanceReuse`` says who may get which instance and what stays observable. What an instance
+/// is put back to is read from its memories once, when it is made; an instance whose
+/// instantiation called no lowered function (no start function asked the host anything)
+/// takes it from the first such instance instead, since the component's bytes alone made both.
 ///
 /// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its
 /// instance, as does a run whose tables grew or whose memory grew past
@@ -36,6 +39,10 @@ public final class WASIComponentPool: Sendable {
     public let notReusableReason: String?
     private let reusable: Component?
     private let pool: InstancePool<PooledComponent>
+    /// The memory images of each core instance, taken from the first instance whose
+    /// instantiation made no lowered call, for every later such instance: each begins in the
+    /// same state, so a new instance is not scanned again.
+    private let sharedImages = Mutex<[[MemoryImage]]?>(nil)
 
     /// A pool for `component`, whose runs call `entry`.
     public init(component: WASIComponent, entry: ComponentEntry = .command, reuse: InstanceReuse = InstanceReuse()) {
@@ -90,7 +97,9 @@ public final class WASIComponentPool: Sendable {
                 return .ended(started.end(ended, startedAt: start))
             }
             do throws(StateExports.NotReusable) {
-                return .made(try PooledComponent(started))
+                let pooled = try PooledComponent(started, images: sharedImages.withLock { $0 })
+                if let images = pooled.shareableImages { sharedImages.withLock { $0 = $0 ?? images } }
+                return .made(pooled)
             } catch {
                 // An instance that cannot be put back runs once.
                 defer { started.host.closeAll() }
@@ -109,6 +118,9 @@ public final class WASIComponentPool: Sendable {
     /// Whether every idle instance is in its just-instantiated state with no resource open (a
     /// full comparison, for tests).
     var idleInstancesArePristine: Bool { pool.idleInstancesArePristine }
+
+    /// Whether new instances take the memory images of an earlier one (for tests).
+    var sharesMemoryImages: Bool { sharedImages.withLock { $0 != nil } }
 }
 
 /// A pooled component instance and the state of each of its core instances to put back.
@@ -121,8 +133,15 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
     /// The host resources instantiation made, which every run remakes.
     private let resources: [HostResource.Recipe?]
 
-    /// Snapshots every core instance of `start`'s instance, just instantiated.
-    init(_ start: StartComponent) throws(StateExports.NotReusable) {
+    /// The memory images of every core instance, for later instances to share; `nil` when
+    /// instantiation made a lowered call, so that another instantiation may leave other state
+    /// (a start function that asked the host for its arguments or a random number, say).
+    let shareableImages: [[MemoryImage]]?
+
+    /// Snapshots every core instance of `start`'s instance, just instantiated, taking the
+    /// memories' images from `images` (one list per core instance) when its instantiation
+    /// made no lowered call.
+    init(_ start: StartComponent, images: [[MemoryImage]]?) throws(StateExports.NotReusable) {
         guard let instance = start.instance else { throw .init(reason: "the component was not instantiated") }
         guard let resources = start.instantiationResources else {
             throw .init(reason: "its instantiation made a host resource no other run can be given (a file, say)")
@@ -130,10 +149,13 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
         self.resources = resources
         self.start = start
         self.instance = instance
-        snapshots = try instance.coreInstances.map { core throws(StateExports.NotReusable) in
+        let independent = !instance.instantiationMadeLoweredCalls
+        let images = independent && images?.count == instance.coreInstances.count ? images : nil
+        snapshots = try instance.coreInstances.enumerated().map { index, core throws(StateExports.NotReusable) in
             guard let state = core.state else { throw .init(reason: "a core instance has no state exports") }
-            return try InstanceSnapshot(of: core.instance, exports: state, images: nil)
+            return try InstanceSnapshot(of: core.instance, exports: state, images: images?[index])
         }
+        shareableImages = independent ? snapshots.map(\.images) : nil
         tableGrowthsAtSnapshot = start.run.limiter.tableGrowthCount
         isMetered = start.run.limits.fuel != nil
     }

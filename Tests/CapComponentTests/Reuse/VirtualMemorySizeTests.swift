@@ -31,11 +31,11 @@ struct VirtualMemorySizeTests {
             let memory = try #require(instance.exports[memory: "memory"])
             let pages = try #require(instance.exports[global: state.globals[0]])
             #expect(try Self.answers(of: instance, sequence) == expected, "fresh: \(sequence)")
-            let realPages = memory.data.count / 65_536
+            let realPages = memory.byteCount / 65_536
             // Put back as a pool does: the memory keeps its pages, the global its first value.
             try pages.assign(.i32(1))
             #expect(try Self.answers(of: instance, sequence) == expected, "put back: \(sequence)")
-            #expect(memory.data.count / 65_536 == realPages, "the second pass takes the pages the first grew")
+            #expect(memory.byteCount / 65_536 == realPages, "the second pass takes the pages the first grew")
             for (step, answer) in zip(sequence, expected) {
                 switch (step, answer) {
                 case (nil, _): continue
@@ -139,12 +139,12 @@ struct VirtualMemorySizeTests {
             let rewritten = try pair(definerRewritten, importerRewritten)
             #expect(try Self.answers(of: rewritten, sequence) == expected, "fresh: \(sequence)")
             let memory = try #require(rewritten.0.exports[memory: "memory"])
-            let realPages = memory.data.count / 65_536
+            let realPages = memory.byteCount / 65_536
             // Put back: the definer's pages and the importer's own global to their first values.
             try #require(rewritten.0.exports[global: VirtualMemorySize.pagesExport]).assign(.i32(1))
             try #require(rewritten.1.exports[global: "own"]).assign(.i32(7))
             #expect(try Self.answers(of: rewritten, sequence) == expected, "put back: \(sequence)")
-            #expect(memory.data.count / 65_536 == realPages)
+            #expect(memory.byteCount / 65_536 == realPages)
             for ((fromImporter, step), answer) in zip(sequence, expected) where step != nil && step != 0 {
                 if answer == -1 { outcomes.refused += 1 } else if fromImporter { outcomes.importerGrew += 1 } else { outcomes.definerGrew += 1 }
             }

@@ -11,7 +11,7 @@ trap 'rm -rf "$wit"' EXIT
 cp -r "$WASI_WIT"/. "$wit/"
 mkdir -p "$wit/deps/cli"
 mv "$wit"/*.wit "$wit/deps/cli/"
-for name in limits keeper; do
+for name in limits keeper seeded; do
     cp "$name.wit" "$wit/"
     "$WASM_TOOLS" parse "$name.wat" -o "$wit/$name-core.wasm"
     "$WASM_TOOLS" component embed "$wit" --world "capsule:test/$name" "$wit/$name-core.wasm" -o "$wit/$name-embedded.wasm"

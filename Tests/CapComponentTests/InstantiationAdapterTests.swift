@@ -2,6 +2,7 @@
 
 import Testing
 import CapComponent
+import WasmKit
 
 @Suite("Instantiation of an adapter-based component")
 struct InstantiationAdapterTests {
@@ -18,6 +19,22 @@ struct InstantiationAdapterTests {
         let result = try instance.call("wasi:cli/run@0.2.0", "run", [])
         #expect(result == .result(.success(nil)))
         #expect(String(decoding: captured.stdout, as: UTF8.self) == "hi\n")
+    }
+
+    @Test("a released instance frees its store: the contexts of nested components do not keep it")
+    func releasedInstanceFreesItsStore() throws {
+        let (linker, captured) = try Self.helloHost(version: "0.2.0")
+        // hello-p2.wasm defines nested components (wit-component's), whose closures refer to the
+        // instance that defines them.
+        let component = try Component(bytes: try ComponentFixtures.bytes("hello-p2.wasm"))
+        weak var store: Store?
+        do {
+            let instance = try linker.instantiate(component)
+            store = instance.store
+            #expect(try instance.call("wasi:cli/run@0.2.0", "run", []) == .result(.success(nil)))
+        }
+        #expect(String(decoding: captured.stdout, as: UTF8.self) == "hi\n")
+        #expect(store == nil)
     }
 
     @Test("a host of an incompatible version (0.3.0, 1.2.0) does not satisfy 0.2.0 imports", arguments: ["0.3.0", "1.2.0"])

@@ -43,7 +43,16 @@ final class InstanceValue {
 /// A component definition with the instance its outer aliases refer to.
 struct ComponentClosure {
     let ast: ComponentAST
-    let outer: InstanceContext?
+    /// Weak: the instance keeps the closures of the components it defines, and needs none of
+    /// them once it is made, while a closure needs its outer instance only while that instance
+    /// is being made (which keeps it). Held strongly, each instance of a component with nested
+    /// components kept itself, and with it the store and every core instance, alive for ever.
+    weak var outer: InstanceContext?
+
+    init(ast: ComponentAST, outer: InstanceContext?) {
+        self.ast = ast
+        self.outer = outer
+    }
 }
 
 /// Anything a component-level sort index can name.

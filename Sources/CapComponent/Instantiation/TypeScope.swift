@@ -24,7 +24,15 @@ enum TypeEntry {
 /// The declarations of an instance or component type with the scope its outer aliases see.
 struct TypeDescriptor {
     let declarations: [TypeDeclaration]
-    let enclosing: TypeScope
+    /// Weak: the scope keeps the descriptors of the types it defines, and a descriptor is
+    /// resolved only while its scope is in use. Held strongly, every scope that defined an
+    /// instance or component type kept itself alive after instantiation.
+    weak var enclosing: TypeScope?
+
+    init(declarations: [TypeDeclaration], enclosing: TypeScope?) {
+        self.declarations = declarations
+        self.enclosing = enclosing
+    }
 }
 
 /// The shape of an instance as an instance type describes it, resources bound.
@@ -260,6 +268,8 @@ extension TypeDescriptor {
             switch declaration {
             case .alias(let alias) where alias.sort == .type:
                 guard case .outer(let count, let index) = alias.target, count > depth else { continue }
+                // A scope that is gone cannot say: assume the worst.
+                guard let enclosing else { return true }
                 if let entry = try? enclosing.outer(count - depth - 1).entry(index), entry.refersToResources { return true }
             case .type(.instance(let nested)), .type(.component(let nested)):
                 if TypeDescriptor(declarations: nested, enclosing: enclosing).refersToResources(depth: depth + 1) { return true }

@@ -26,7 +26,7 @@ struct Tenants: AsyncParsableCommand {
     var json = false
 
     @Flag(help: ArgumentHelp(
-        "Let a tenant's run take a warm instance another tenant's run used. Its memory, tables, globals, handles and descriptors are put back and every function is translated up front; what stays visible is memory an earlier run grew: the guest reads zeros past its memory.size where a fresh instance traps. Off, an instance runs again only for its own tenant."))
+        "Let a tenant's run take a warm instance another tenant's run used. Its memory, tables, globals, handles and descriptors are put back and every function is translated up front; what stays visible is memory an earlier run grew: the guest reads zeros past its memory.size where a fresh instance traps. Off, each run gets a new instance: a tenants file runs each tenant once, so an instance kept for its tenant would never run again."))
     var shareInstances = false
 
     @Option(help: ArgumentHelp(
@@ -67,7 +67,8 @@ struct Tenants: AsyncParsableCommand {
             printError("capsule tenants: \(error)")
             throw ExitCode(120)
         }
-        let reuse = shareInstances ? InstanceReuse(acrossOwners: true, eagerTranslation: true) : InstanceReuse()
+        // Each tenant runs once: an instance kept for its own tenant would never run again.
+        let reuse = shareInstances ? InstanceReuse(acrossOwners: true, eagerTranslation: true) : nil
         let host = PluginHost(
             plugin: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs, reuse: reuse)
         let runs = await host.run(tenants: capabilities, denialSink: { _ in })

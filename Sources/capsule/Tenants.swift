@@ -26,7 +26,7 @@ struct Tenants: AsyncParsableCommand {
     var json = false
 
     @Flag(help: ArgumentHelp(
-        "Let a tenant's run take a warm instance another tenant's run used. Its memory, tables, globals, handles and descriptors are put back and every function is translated up front; what stays visible is memory an earlier run grew: the guest reads zeros past its memory.size where a fresh instance traps. Off, each run gets a new instance: a tenants file runs each tenant once, so an instance kept for its tenant would never run again."))
+        "Let a tenant's run take a warm instance another tenant's run used, which its guest cannot tell from a new one: memory, tables, globals, handles and descriptors are put back, every function is translated up front, and every instance, new or reused, has 16 MiB of memory grown past the size its guest sees (reading there gives zeros; a run that grows further gives its instance up). Off, each run gets a new instance: a tenants file runs each tenant once, so an instance kept for its tenant would never run again."))
     var shareInstances = false
 
     @Option(help: ArgumentHelp(
@@ -68,7 +68,7 @@ struct Tenants: AsyncParsableCommand {
             throw ExitCode(120)
         }
         // Each tenant runs once: an instance kept for its own tenant would never run again.
-        let reuse = shareInstances ? InstanceReuse(acrossOwners: true, eagerTranslation: true) : nil
+        let reuse = shareInstances ? InstanceReuse.indistinguishable(idleInstances: jobs) : nil
         let host = PluginHost(
             plugin: plugin, programName: FilePath(module).lastComponent?.string ?? module, maxConcurrentRuns: jobs, reuse: reuse)
         let runs = await host.run(tenants: capabilities, denialSink: { _ in })

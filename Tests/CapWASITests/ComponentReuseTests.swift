@@ -38,6 +38,20 @@ struct ComponentReuseTests {
         }
     }
 
+    @Test("with growth reserved, an instance a tenant grew is kept and shows the next tenant nothing; past the reservation it is not")
+    func reservedGrowth() throws {
+        for (reserved, kept) in [(1 << 20, true), (0, false)] {
+            let pool = WASIComponentPool(
+                component: try testComponent("keeper"), entry: .function("run"), reuse: .indistinguishable(maxRetainedGrowth: reserved))
+            // plant grows the memory by a page: the reserved megabyte holds it, no reservation does not.
+            _ = try Self.run("plant", pool, owner: "a")
+            #expect(pool.statistics == .init(instantiations: 1, reuses: 0, discards: kept ? 0 : 1, idle: kept ? 1 : 0), "\(reserved)")
+            #expect(try Self.found(try Self.run("scan", pool, owner: "b")) == 0)
+            #expect(pool.statistics.reuses == (kept ? 1 : 0))
+            #expect(pool.idleInstancesArePristine)
+        }
+    }
+
     @Test("instances of one owner each: they share the first one's memory images, and each is put back to them")
     func sharedImages() throws {
         let pool = WASIComponentPool(component: try testComponent("keeper"), entry: .function("run"))

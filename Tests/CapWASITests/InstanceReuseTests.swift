@@ -174,17 +174,20 @@ struct InstanceReuseTests {
         }
     }
 
+    /// What `observe` shows `tenant` in an instance of `pool`.
+    static func observe(_ tree: TenantTree, _ pool: WASIInstancePool, _ tenant: String) throws -> [UInt8] {
+        var configuration = try Self.configuration(tree, "observe", tenant: tenant)
+        configuration.stdout = .capture
+        let result = try pool.run(configuration, owner: tenant, denialSink: nil)
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.count == 40 + 64 * 28)
+        return result.stdout
+    }
+
     @Test("reused across tenants with no growth retained, an instance shows a guest exactly what a fresh one does")
     func indistinguishable() throws {
         let tree = try TenantTree()
-        func observe(_ pool: WASIInstancePool, _ tenant: String) throws -> [UInt8] {
-            var configuration = try Self.configuration(tree, "observe", tenant: tenant)
-            configuration.stdout = .capture
-            let result = try pool.run(configuration, owner: tenant, denialSink: nil)
-            #expect(result.exitCode == 0)
-            #expect(result.stdout.count == 40 + 64 * 28)
-            return result.stdout
-        }
+        func observe(_ pool: WASIInstancePool, _ tenant: String) throws -> [UInt8] { try Self.observe(tree, pool, tenant) }
         func memorySize(_ observation: [UInt8]) -> UInt32 {
             observation.prefix(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
         }
@@ -223,6 +226,41 @@ struct InstanceReuseTests {
         }
         #expect(throws: WASIRunError.self) {
             try pool.run(Self.configuration(tree, "edge", tenant: "tenant-f"), owner: "tenant-f", denialSink: nil)
+        }
+    }
+
+    @Test("with growth reserved, an instance other tenants grew and wrote shows a guest what a new one does, and stays in the pool")
+    func indistinguishableWithReservedGrowth() throws {
+        let tree = try TenantTree()
+        let pool = WASIInstancePool(module: try Self.module(), reuse: .indistinguishable(maxRetainedGrowth: 1 << 20))
+        let fresh = try Self.observe(tree, pool, "tenant-a")
+        // The first byte past memory.size is one of the reserved pages: it reads 0 in the new
+        // instance (a control below: it traps without the reservation).
+        #expect(try pool.run(Self.configuration(tree, "edge", tenant: "tenant-b"), owner: "tenant-b", denialSink: nil).exitCode == 0)
+        // A hostile tenant grows memory by 2 pages and writes all of it, globals and a table
+        // slot, and leaves descriptors open: its growth took reserved pages, so the instance
+        // is kept, and the next tenant sees what the first one saw, the edge included.
+        #expect(try pool.run(Self.configuration(tree, "plant", tenant: "tenant-c"), owner: "tenant-c", denialSink: nil).exitCode == 0)
+        #expect(try Self.observe(tree, pool, "tenant-d") == fresh)
+        #expect(try pool.run(Self.configuration(tree, "edge", tenant: "tenant-e"), owner: "tenant-e", denialSink: nil).exitCode == 0)
+        #expect(pool.statistics == .init(instantiations: 1, reuses: 4, discards: 0, idle: 1))
+        #expect(pool.idleInstancesArePristine)
+
+        // Growth past the reservation (1 page reserved, 2 grown) gives the instance up.
+        let small = WASIInstancePool(module: try Self.module(), reuse: .indistinguishable(maxRetainedGrowth: 65_536))
+        #expect(try small.run(Self.configuration(tree, "plant"), owner: "tenant-a", denialSink: nil).exitCode == 0)
+        #expect(small.statistics == .init(instantiations: 1, reuses: 0, discards: 1, idle: 0))
+        // A run whose memory limit the reservation would pass runs once, in an instance grown
+        // as it asks, which is not kept (nor is the idle one it did not fit).
+        var limited = try Self.configuration(tree, "observe", tenant: "tenant-f")
+        limited.limits.maxMemoryBytes = 4 * 65_536
+        limited.stdout = .capture
+        #expect(try pool.run(limited, owner: "tenant-f", denialSink: nil).stdout == fresh)
+        #expect(pool.statistics == .init(instantiations: 2, reuses: 4, discards: 2, idle: 0))
+        // The control: without the reservation the edge traps in a new instance.
+        #expect(throws: WASIRunError.self) {
+            try WASIInstancePool(module: try Self.module(), reuse: InstanceReuse(acrossOwners: true, eagerTranslation: true))
+                .run(Self.configuration(tree, "edge"), owner: "tenant-a", denialSink: nil)
         }
     }
 

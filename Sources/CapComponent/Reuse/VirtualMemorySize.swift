@@ -41,6 +41,9 @@ import WasmParser
 package enum VirtualMemorySize {
     /// The export under which a defining module's global goes, in a component.
     package static let pagesExport = "capsule.memory.pages"
+    /// The export under which a defining module's `grow` goes, for a pool to grow the real
+    /// memory ahead of runs (``InstanceReuse``'s `reservesGrowth`); the guest never sees it.
+    package static let growExport = "capsule.memory.grow"
     /// The module of the global an importing module gets.
     package static let importModule = "capsule:memory"
     /// The name of the global an importing module gets: a mutable `i32`, the guest's pages.
@@ -63,9 +66,9 @@ package enum VirtualMemorySize {
         try Outline(bytes).role
     }
 
-    /// `bytes` with the guest's memory size kept in a global, or `bytes` unchanged when the
-    /// module does not define a 32-bit unshared memory 0, or never reads or grows its size:
-    /// the form a module pool runs.
+    /// `bytes` with the guest's memory size kept in a global and `grow` exported
+    /// (``growExport``), or `bytes` unchanged when the module does not define a 32-bit unshared
+    /// memory 0, or never reads or grows its size: the form a module pool runs.
     ///
     /// - Throws: ``InterruptPoints/Failure`` when the bytes do not parse.
     package static func rewrite(_ bytes: [UInt8]) throws(InterruptPoints.Failure) -> [UInt8] {
@@ -75,8 +78,8 @@ package enum VirtualMemorySize {
     }
 
     /// `bytes`, a core module of a component whose only memory is defined by one module, in
-    /// its `role`: the definer with the global added and exported whether or not its own code
-    /// reads the size; an importer with the global imported if its code reads or grows the
+    /// its `role`: the definer with the global added and exported, and `grow` exported, whether
+    /// or not its own code reads the size; an importer with the global imported if its code reads or grows the
     /// size, else unchanged.
     ///
     /// - Throws: ``InterruptPoints/Failure`` when the bytes do not parse or do not have `role`.
@@ -252,7 +255,9 @@ private struct Outline {
         let growType = [ModuleBinary.functionTypeForm, 0x01, i32, 0x01, i32]
         let global = [i32, ModuleBinary.mutable, ModuleBinary.Opcode.i32Const] + LEB128.encode(signed: Int32(memory.min))
             + [ModuleBinary.Opcode.end]
-        let pagesExport = Self.name(VirtualMemorySize.pagesExport) + [0x03] + LEB128.encode(pages)
+        // The definer's exports: `grow`, and the global in a component.
+        let exports = !defines ? [] : [Self.name(VirtualMemorySize.growExport) + [0x00] + LEB128.encode(grow)]
+            + (exporting ? [Self.name(VirtualMemorySize.pagesExport) + [0x03] + LEB128.encode(pages)] : [])
         // One group of one i64 local, then the expression; with its size, as the code section holds it.
         let growCode = [0x01, 0x01, ModuleBinary.i64Type] + VirtualMemorySize.growExpression(pages: pages, maximum: memory.max ?? 65_536)
         let growBody = LEB128.encode(UInt32(growCode.count)) + growCode
@@ -265,7 +270,7 @@ private struct Outline {
         ifMissing(Section.type, LEB128.encode(1) + growType)
         ifMissing(Section.function, LEB128.encode(1) + LEB128.encode(typeCount))
         if defines { ifMissing(Section.global, LEB128.encode(1) + global) }
-        if defines, exporting { ifMissing(Section.export, LEB128.encode(1) + pagesExport) }
+        if defines { ifMissing(Section.export, LEB128.encode(UInt32(exports.count)) + exports.joined()) }
         ifMissing(Section.code, LEB128.encode(1) + growBody)
         var output = ModuleBinary.magicAndVersion
         output.reserveCapacity(bytes.count + 256)
@@ -285,8 +290,8 @@ private struct Outline {
                 output += try appending(to: section, count: 1, LEB128.encode(typeCount))
             case Section.global where defines:
                 output += try appending(to: section, count: 1, global)
-            case Section.export where defines && exporting:
-                output += try appending(to: section, count: 1, pagesExport)
+            case Section.export where defines:
+                output += try appending(to: section, count: UInt32(exports.count), Array(exports.joined()))
             case Section.export where !defines:
                 output += ModuleBinary.section(Section.export, try exportSection(section.payload))
             case Section.code:

@@ -10,8 +10,8 @@ protocol PooledInstance: AnyObject, Sendable {
     /// Closes what the run opened and lets go of its configuration, output and denials.
     func finish()
     /// Puts the instance back for another run; `false` when it cannot be (a table grew, a call
-    /// is still inside it) or should not be (memory grew past `limit`).
-    func restore(retainingAtMost limit: Int) -> Bool
+    /// is still inside it) or `reuse` does not keep it (``InstanceReuse/keeps(grown:reserved:)``).
+    func restore(keeping reuse: InstanceReuse) -> Bool
     /// Whether a run with `configuration` may use this instance: the same metering, memory
     /// within its limit, and for a component the preopens its instantiation took.
     func fits(_ configuration: WASIConfiguration) -> Bool
@@ -58,7 +58,7 @@ final class InstancePool<Pooled: PooledInstance>: Sendable {
         }
         let end = instance.run(configuration: configuration, denialSink: denialSink, interrupter: interrupter, startedAt: start)
         instance.finish()
-        let keep = if case .success = end.result { instance.restore(retainingAtMost: reuse.maxRetainedGrowth) } else { false }
+        let keep = if case .success = end.result { instance.restore(keeping: reuse) } else { false }
         // What the lock hands back is freed after it is released: freeing a store takes a while.
         _ = state.withLock { state in
             guard keep else {

@@ -11,7 +11,8 @@
 /// make them), but an access past that size reads zeros where a fresh instance traps. And with lazy
 /// translation a function an earlier run called is already translated, so the time of a first
 /// call hints at what earlier runs did. Those are why ``acrossOwners`` is off by default;
-/// ``eagerTranslation`` removes the second, ``maxRetainedGrowth`` `0` the first.
+/// ``eagerTranslation`` removes the second, ``reservesGrowth`` (or ``maxRetainedGrowth`` `0`)
+/// the first.
 public struct InstanceReuse: Sendable, Equatable {
     /// Idle instances kept for one owner; an instance beyond this is dropped after its run.
     public var idleInstancesPerOwner: Int
@@ -33,17 +34,53 @@ public struct InstanceReuse: Sendable, Equatable {
     /// and the default replaces such an instance every 80-odd runs). `0` drops every instance
     /// whose memory grew.
     public var maxRetainedGrowth: Int
+    /// Whether every instance starts with ``maxRetainedGrowth`` already grown, so that all the
+    /// instances the pool hands out, new or reused, have one memory size.
+    ///
+    /// A new instance's memory grows by ``maxRetainedGrowth`` (whole pages, within the memory's
+    /// maximum) before its first run, past the size its guest sees, and an instance is kept only
+    /// while its memory is exactly that large: a run that grows it further gives the instance
+    /// up. Then an access past the guest's `memory.size` reads zeros in every instance rather
+    /// than trapping in a new one only, and with ``acrossOwners`` and ``eagerTranslation`` a
+    /// guest cannot tell a reused instance from a new one, whatever ran in it before, while a
+    /// wasi-libc program's growth at every run stays inside the memory. It applies where the
+    /// guest's size is kept apart (`VirtualMemorySize`: a module that defines its memory, a
+    /// component whose memory one core module defines); elsewhere an instance whose memory grew
+    /// at all is given up. The pages cost address space, and resident memory only once a run
+    /// touches them. An instance whose memory could not grow (the run's memory limit is lower)
+    /// runs once.
+    public var reservesGrowth: Bool
 
     /// Rules with every value at its default: per-owner reuse, 2 idle instances for each of 64
-    /// owners, lazy translation, 16 MiB of retained growth.
+    /// owners, lazy translation, 16 MiB of retained growth, grown as runs ask.
     public init(
         idleInstancesPerOwner: Int = 2, owners: Int = 64, acrossOwners: Bool = false, eagerTranslation: Bool = false,
-        maxRetainedGrowth: Int = 16 << 20
+        maxRetainedGrowth: Int = 16 << 20, reservesGrowth: Bool = false
     ) {
         self.idleInstancesPerOwner = max(0, idleInstancesPerOwner)
         self.owners = max(0, owners)
         self.acrossOwners = acrossOwners
         self.eagerTranslation = eagerTranslation
         self.maxRetainedGrowth = max(0, maxRetainedGrowth)
+        self.reservesGrowth = reservesGrowth
+    }
+
+    /// Reuse across owners that no guest can tell from a new instance: ``acrossOwners``,
+    /// ``eagerTranslation`` and ``reservesGrowth``, `idleInstances` kept (all owners share
+    /// them) and `maxRetainedGrowth` reserved in each.
+    public static func indistinguishable(idleInstances: Int = 2, maxRetainedGrowth: Int = 16 << 20) -> InstanceReuse {
+        InstanceReuse(
+            idleInstancesPerOwner: idleInstances, acrossOwners: true, eagerTranslation: true, maxRetainedGrowth: maxRetainedGrowth,
+            reservesGrowth: true)
+    }
+}
+
+extension InstanceReuse {
+    /// Whether an instance whose memories grew `grown` bytes since instantiation, `reserved`
+    /// of them ahead of its first run (`nil`: they could not be), may be kept: with
+    /// ``reservesGrowth`` only at exactly the reserved size, otherwise up to
+    /// ``maxRetainedGrowth``.
+    func keeps(grown: Int, reserved: Int?) -> Bool {
+        reservesGrowth ? grown == reserved : grown <= maxRetainedGrowth
     }
 }

@@ -77,6 +77,33 @@ struct InstanceSnapshot {
         }
     }
 
+    /// Grows the memory of `instance`, this snapshot's, by `bytes` (whole pages, within its
+    /// maximum) past the size its guest sees, through the `grow` function
+    /// ``VirtualMemorySize`` exports, and puts the instance back: ``InstanceReuse``'s
+    /// `reservesGrowth`. The bytes grown: 0 when the module has no such function (its guest's
+    /// size is not kept apart) or no page fits its maximum; `nil` when the memory could not
+    /// grow as far, or only past `limit` bytes (the run's memory limit, which is not asked, so
+    /// that no refusal is recorded against the run).
+    mutating func reserveGrowth(_ bytes: Int, in instance: Instance, limit: Int) -> Int? {
+        guard memories.count == 1, let grow = instance.exports[function: VirtualMemorySize.growExport] else { return 0 }
+        let memory = memories[0].memory
+        let pageSize = 65_536
+        let pages = min(bytes / pageSize, Int(memory.type.max ?? 65_536) - memory.byteCount / pageSize)
+        guard pages > 0 else { return 0 }
+        guard memory.byteCount + pages * pageSize <= limit else { return nil }
+        // `grow` takes and answers the guest's pages (-1 when it cannot grow): grown by 0, it
+        // tells how many the guest has.
+        func grown(by delta: Int) -> Int? {
+            guard let results = try? grow([.i32(UInt32(delta))]), results.count == 1, case .i32(let previous) = results[0],
+                previous != UInt32.max
+            else { return nil }
+            return Int(previous)
+        }
+        guard let guestPages = grown(by: 0), grown(by: memory.byteCount / pageSize - guestPages + pages) != nil else { return nil }
+        restore()
+        return pages * pageSize
+    }
+
     /// Whether every memory, table and global holds its just-instantiated value (for tests
     /// and checks; a full comparison).
     var isPristine: Bool {

@@ -22,7 +22,8 @@ import WasmKit
 ///
 /// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its
 /// instance, as does a run whose tables grew or whose memory grew past
-/// ``InstanceReuse/maxRetainedGrowth``; a guest's `wasi:cli/exit` does not. A component whose
+/// ``InstanceReuse/maxRetainedGrowth`` (with ``InstanceReuse/reservesGrowth``, past what was
+/// grown for it before its first run); a guest's `wasi:cli/exit` does not. A component whose
 /// state cannot be put back (a core module with passive segments) runs in a fresh instance
 /// every time; ``notReusableReason`` says why.
 ///
@@ -97,7 +98,8 @@ public final class WASIComponentPool: Sendable {
                 return .ended(started.end(ended, startedAt: start))
             }
             do throws(StateExports.NotReusable) {
-                let pooled = try PooledComponent(started, images: sharedImages.withLock { $0 })
+                let pooled = try PooledComponent(
+                    started, images: sharedImages.withLock { $0 }, reserving: reuse.reservesGrowth ? reuse.maxRetainedGrowth : 0)
                 if let images = pooled.shareableImages { sharedImages.withLock { $0 = $0 ?? images } }
                 return .made(pooled)
             } catch {
@@ -138,10 +140,14 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
     /// (a start function that asked the host for its arguments or a random number, say).
     let shareableImages: [[MemoryImage]]?
 
+    /// The bytes of memory grown ahead of the first run (`nil`: they could not be).
+    private let reserved: Int?
+
     /// Snapshots every core instance of `start`'s instance, just instantiated, taking the
     /// memories' images from `images` (one list per core instance) when its instantiation
-    /// made no lowered call.
-    init(_ start: StartComponent, images: [[MemoryImage]]?) throws(StateExports.NotReusable) {
+    /// made no lowered call; then grows the memory by `reserving` bytes past its guest's size
+    /// (``InstanceReuse/reservesGrowth``).
+    init(_ start: StartComponent, images: [[MemoryImage]]?, reserving: Int) throws(StateExports.NotReusable) {
         guard let instance = start.instance else { throw .init(reason: "the component was not instantiated") }
         guard let resources = start.instantiationResources else {
             throw .init(reason: "its instantiation made a host resource no other run can be given (a file, say)")
@@ -158,6 +164,16 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
         shareableImages = independent ? snapshots.map(\.images) : nil
         tableGrowthsAtSnapshot = start.run.limiter.tableGrowthCount
         isMetered = start.run.limits.fuel != nil
+        var reserved: Int? = 0
+        if reserving > 0 {
+            // Only the core instance that defines the memory has the `grow` to reserve with.
+            for index in snapshots.indices {
+                let grown = snapshots[index].reserveGrowth(
+                    reserving, in: instance.coreInstances[index].instance, limit: start.run.limiter.limit)
+                reserved = grown.flatMap { grown in reserved.map { $0 + grown } }
+            }
+        }
+        self.reserved = reserved
     }
 
     func run(
@@ -170,9 +186,9 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
         start.host.finish()
     }
 
-    func restore(retainingAtMost limit: Int) -> Bool {
-        guard start.run.limiter.tableGrowthCount == tableGrowthsAtSnapshot, snapshots.reduce(0, { $0 + $1.grownBytes }) <= limit,
-            instance.resetForReuse()
+    func restore(keeping reuse: InstanceReuse) -> Bool {
+        guard start.run.limiter.tableGrowthCount == tableGrowthsAtSnapshot,
+            reuse.keeps(grown: snapshots.reduce(0, { $0 + $1.grownBytes }), reserved: reserved), instance.resetForReuse()
         else { return false }
         for index in snapshots.indices { snapshots[index].restore() }
         return true

@@ -15,7 +15,8 @@ import WasmKit
 ///
 /// A run that traps, runs out of fuel, passes its time limit or its memory limit discards its
 /// instance, as does a run whose tables grew or whose memory grew past
-/// ``InstanceReuse/maxRetainedGrowth``. The guest's `memory.size` and `memory.grow` answer
+/// ``InstanceReuse/maxRetainedGrowth`` (with ``InstanceReuse/reservesGrowth``, past what was
+/// grown for it before its first run). The guest's `memory.size` and `memory.grow` answer
 /// from a size the instance keeps apart from its memory's (`VirtualMemorySize`),
 /// put back with the rest, so a reused instance reports the size a fresh one does and a run's
 /// growth takes pages an earlier run grew. A module whose state cannot be put back (it imports a
@@ -116,7 +117,7 @@ public final class WASIInstancePool: Sendable {
             do throws(WASIRunError) {
                 instance = try PooledModule(
                     prepared, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
-                    eager: reuse.eagerTranslation, images: images)
+                    eager: reuse.eagerTranslation, images: images, reserving: reuse.reservesGrowth ? reuse.maxRetainedGrowth : 0)
             } catch {
                 return .ended(RunEnd(failure: error, startedAt: start))
             }
@@ -143,10 +144,14 @@ private final class PooledModule: PooledInstance, @unchecked Sendable {
     let start: StartInstance
     private(set) var snapshot: InstanceSnapshot
     private let tableGrowthsAtSnapshot: Int
+    /// The bytes of memory grown ahead of the first run (`nil`: they could not be).
+    private let reserved: Int?
 
+    /// Instantiates and snapshots the module, then grows its memory by `reserving` bytes past
+    /// its guest's size (``InstanceReuse/reservesGrowth``).
     init(
         _ prepared: (module: Module, exports: StateExports), entry: ModuleEntry, configuration: WASIConfiguration,
-        denialSink: DenialSink?, interrupter: Interrupter, eager: Bool, images: [MemoryImage]?
+        denialSink: DenialSink?, interrupter: Interrupter, eager: Bool, images: [MemoryImage]?, reserving: Int
     ) throws(WASIRunError) {
         start = try StartInstance(
             prepared.module, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter, eager: eager)
@@ -154,6 +159,7 @@ private final class PooledModule: PooledInstance, @unchecked Sendable {
             throw .instantiation("cannot snapshot the instance: \(error)")
         }
         tableGrowthsAtSnapshot = start.limiter.tableGrowthCount
+        reserved = reserving > 0 ? snapshot.reserveGrowth(reserving, in: start.instance, limit: start.limiter.limit) : 0
     }
 
     func run(
@@ -168,8 +174,9 @@ private final class PooledModule: PooledInstance, @unchecked Sendable {
 
     var isPristine: Bool { snapshot.isPristine && start.host.table.openCount == 0 }
 
-    func restore(retainingAtMost limit: Int) -> Bool {
-        guard start.limiter.tableGrowthCount == tableGrowthsAtSnapshot, snapshot.grownBytes <= limit else { return false }
+    func restore(keeping reuse: InstanceReuse) -> Bool {
+        guard start.limiter.tableGrowthCount == tableGrowthsAtSnapshot, reuse.keeps(grown: snapshot.grownBytes, reserved: reserved)
+        else { return false }
         snapshot.restore()
         return true
     }

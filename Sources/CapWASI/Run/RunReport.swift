@@ -49,7 +49,8 @@ public struct RunReport: Sendable, Equatable {
     /// Fuel consumed, where the run had a budget.
     public let fuelUsed: UInt64?
     /// The size the largest linear memory of the instance reached, in bytes (0 if the guest
-    /// never got an instance). For a reused instance, memory grown by earlier runs counts.
+    /// never got an instance). For a reused instance, memory grown by earlier runs counts, and
+    /// memory a pool grew ahead of runs (``InstanceReuse/reservesGrowth``).
     public let peakMemoryBytes: Int
     /// The most descriptors open at once, counted as ``WASILimits/maxDescriptors`` counts them:
     /// standard streams and preopens included, and for WASI 0.2 every resource of the instance.

@@ -34,10 +34,11 @@ private let mixedValues: [ComponentValue] = [
 private let mixedRead = Read(
     text: "héllo, wörld", numbers: [1, 2, 0xFFFF_FFFF], bytes: [0, 255, 7], wide: .max - 1, narrow: 200, flags: 0b101, choice: 2)
 
-private func readMixed(_ arguments: inout ComponentArguments) throws -> Read {
+/// Reads `mixed`; `inPlace` takes the string and the list<u32> where they lie.
+private func readMixed(_ arguments: inout ComponentArguments, inPlace: Bool = false) throws -> Read {
     var read = Read()
-    read.text = try arguments.string()
-    read.numbers = try arguments.u32List()
+    read.text = try inPlace ? arguments.withUTF8 { String(decoding: $0, as: UTF8.self) } : arguments.string()
+    read.numbers = try inPlace ? arguments.withU32List { Array($0) } : arguments.u32List()
     read.bytes = Array(try arguments.bytesInPlace())
     read.wide = try arguments.u64()
     read.narrow = try arguments.u8()
@@ -48,11 +49,11 @@ private func readMixed(_ arguments: inout ComponentArguments) throws -> Read {
 
 @Suite("Host functions reading their own arguments")
 struct ComponentArgumentsTests {
-    @Test("each reader gives what lifting gives, from flat values and from spilled ones")
-    func readersMatchLifting() throws {
+    @Test("each reader gives what lifting gives, from flat values and from spilled ones", arguments: [false, true])
+    func readersMatchLifting(inPlace: Bool) throws {
         nonisolated(unsafe) var reads: [Read] = []
         let guest = try forwardingGuest(mixed) { arguments in
-            reads.append(try readMixed(&arguments))
+            reads.append(try readMixed(&arguments, inPlace: inPlace))
             try arguments.finish()
             return nil
         }
@@ -65,7 +66,7 @@ struct ComponentArgumentsTests {
         #expect(try spilled.coreType(for: .lower).parameters.count == 1)
         nonisolated(unsafe) var rest: [String] = []
         let spilling = try forwardingGuest(spilled) { arguments in
-            reads.append(try readMixed(&arguments))
+            reads.append(try readMixed(&arguments, inPlace: inPlace))
             rest = try (0..<9).map { _ in try arguments.string() }
             try arguments.finish()
             return nil
@@ -105,15 +106,24 @@ struct ComponentArgumentsTests {
         let bytes = try raw(.list(.u8)) { _ = try $0.bytesInPlace() }
         #expect(caughtTrap { try bytes.invoke([.i32(0xFFFF_FFF0), .i32(100)]) }?.code == .outOfBounds)
         #expect(caughtTrap { try bytes.invoke([.i32(0), .i32(0x7FFF_FFFF)]) }?.code == .tooLong)
-        let numbers = try raw(.list(.u32)) { _ = try $0.u32List() }
-        #expect(caughtTrap { try numbers.invoke([.i32(1025), .i32(2)]) }?.code == .misaligned)
-        #expect(caughtTrap { try numbers.invoke([.i32(8), .i32(0x10_0000)]) }?.code == .outOfBounds)
-        let text = try forwardingGuest(FunctionType(parameters: [.init("x", .string)], result: nil)) { arguments in
-            _ = try arguments.string()
-            return nil
+        for numbers in [try raw(.list(.u32)) { _ = try $0.u32List() }, try raw(.list(.u32)) { _ = try $0.withU32List { $0.count } }] {
+            #expect(caughtTrap { try numbers.invoke([.i32(1025), .i32(2)]) }?.code == .misaligned)
+            #expect(caughtTrap { try numbers.invoke([.i32(8), .i32(0x10_0000)]) }?.code == .outOfBounds)
+            #expect(caughtTrap { try numbers.invoke([.i32(0), .i32(0x4000_0000)]) }?.code == .tooLong)
         }
-        text.write([0xC0, 0xAF, 0x41], at: 512)
-        #expect(caughtTrap { try text.function("raw").invoke([.i32(512), .i32(3)]) }?.code == .invalidUTF8)
+        for inPlace in [false, true] {
+            let text = try forwardingGuest(FunctionType(parameters: [.init("x", .string)], result: nil)) { arguments in
+                _ = try inPlace ? arguments.withUTF8 { $0.count } : arguments.string().utf8.count
+                return nil
+            }
+            // An overlong "/" (C0 AF), a surrogate (ED A0 80), a sequence cut short (E2 82).
+            text.write([0xC0, 0xAF, 0x41, 0xED, 0xA0, 0x80, 0xE2, 0x82], at: 512)
+            for (start, length) in [(512, 3), (515, 3), (518, 2)] {
+                #expect(caughtTrap { try text.function("raw").invoke([.i32(UInt32(start)), .i32(UInt32(length))]) }?.code == .invalidUTF8)
+            }
+            #expect(caughtTrap { try text.function("raw").invoke([.i32(0xFFFF_FFF0), .i32(100)]) }?.code == .outOfBounds)
+            try text.function("raw").invoke([.i32(514), .i32(1)])
+        }
         let choice = try raw(.enum(["a", "b"])) { _ = try $0.enumCase() }
         #expect(caughtTrap { try choice.invoke([.i32(2)]) }?.code == .invalidDiscriminant)
         // Bits past the last label are ignored, as `unpack_flags_from_int` does.

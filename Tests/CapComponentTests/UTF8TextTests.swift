@@ -24,7 +24,7 @@ struct UTF8TextTests {
         return bytes
     }
 
-    @Test("String(validUTF8:) accepts exactly what String(validating:as:) accepts, with the same text")
+    @Test("String(validUTF8:) and the in-place check accept exactly what String(validating:as:) accepts, with the same text")
     func agreesWithTheStandardLibrary() {
         var generator = SystemRandomNumberGenerator()
         var outcomes = (valid: 0, invalid: 0, validNonASCII: 0)
@@ -33,6 +33,7 @@ struct UTF8TextTests {
             let expected = String(validating: bytes, as: UTF8.self)
             let got = bytes.withUnsafeBytes { String(validUTF8: $0) }
             #expect(got == expected, "\(bytes)")
+            #expect(bytes.withUnsafeBytes { String.isValidUTF8($0) } == (expected != nil), "in place: \(bytes)")
             if let got {
                 #expect(Array(got.utf8) == bytes)
                 outcomes.valid += 1

@@ -147,6 +147,17 @@ extension CanonicalCall {
 
     /// ``loadString(at:length:_:)``'s string itself.
     static func string(at pointer: UInt32, length: UInt32, _ view: MemoryView) throws(ComponentTrap) -> String {
+        let bytes = try stringBytes(at: pointer, length: length, view)
+        guard length > 0 else { return "" }
+        guard let string = String(validUTF8: bytes) else {
+            throw ComponentTrap(.invalidUTF8, "the string at \(pointer) with \(length) bytes is not valid UTF-8")
+        }
+        return string
+    }
+
+    /// `load_string_from_range` without the copy: the string's UTF-8 where it lies in guest
+    /// memory, bounded and in bounds; its UTF-8 is the caller's to check.
+    static func stringBytes(at pointer: UInt32, length: UInt32, _ view: MemoryView) throws(ComponentTrap) -> UnsafeRawBufferPointer {
         guard UInt64(length) <= maxByteLength else {
             throw ComponentTrap(.tooLong, "a string of \(length) bytes is longer than the limit of \(maxByteLength)")
         }
@@ -154,12 +165,8 @@ extension CanonicalCall {
             throw ComponentTrap(
                 .outOfBounds, "a string at \(pointer) with \(length) bytes lies outside memory of \(view.bytes.count) bytes")
         }
-        guard length > 0 else { return "" }
-        let bytes = UnsafeRawBufferPointer(rebasing: view.bytes[Int(pointer)..<Int(pointer) + Int(length)])
-        guard let string = String(validUTF8: bytes) else {
-            throw ComponentTrap(.invalidUTF8, "the string at \(pointer) with \(length) bytes is not valid UTF-8")
-        }
-        return string
+        guard length > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: view.bytes[Int(pointer)..<Int(pointer) + Int(length)])
     }
 
     /// `load_list_from_range`: bounded byte length, aligned, in bounds, then each element.

@@ -4,7 +4,8 @@ import WasmKit
 /// The arguments of one call of a host function defined with
 /// ``ComponentLinker/defineReading(_:_:type:_:)``, read in order, each as the Swift type the
 /// function wants: `u64()` is a `UInt64`, `string()` a `String`, `withBytes(_:)` a `list<u8>`
-/// seen in place in guest memory, `flags()` the flag bits. Nothing is boxed into a
+/// seen in place in guest memory (`withUTF8(_:)` a `string`'s bytes and `withU32List(_:)` a
+/// `list<u32>` likewise), `flags()` the flag bits. Nothing is boxed into a
 /// ``ComponentValue`` unless ``next()`` asks for one.
 ///
 /// Each read checks the parameter's declared type and traps (``ComponentTrap/Code/typeMismatch``)
@@ -118,6 +119,24 @@ public struct ComponentArguments {
         }
     }
 
+    /// The next argument, a `string`, given to `body` as its UTF-8 where it lies: in guest
+    /// memory for a lowered call, checked to be UTF-8 (a trap if it is not) and not copied. The
+    /// buffer is valid only until `body` returns.
+    public mutating func withUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard case .string = try advanceKind("a string") else { throw mismatch("a string") }
+        if let values {
+            guard case .string(var text) = values[position - 1] else { throw mismatch("a string") }
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        }
+        let pointer = try reader.nextI32()
+        let length = try reader.nextI32()
+        let bytes = try CanonicalCall.stringBytes(at: pointer, length: length, view)
+        guard String.isValidUTF8(bytes) else {
+            throw ComponentTrap(.invalidUTF8, "the string at \(pointer) with \(length) bytes is not valid UTF-8")
+        }
+        return try body(bytes)
+    }
+
     /// The next argument, a `list<u8>`, given to `body` where it lies: in guest memory for a
     /// lowered call, so that nothing is copied. The buffer is valid only until `body` returns.
     public mutating func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
@@ -159,6 +178,19 @@ public struct ComponentArguments {
         try withBytes { Array($0) }
     }
 
+    /// The next argument, a `list<u32>`, given to `body` where it lies: in guest memory for a
+    /// lowered call, bounded, aligned and in bounds, not copied. The view is valid only until
+    /// `body` returns.
+    public mutating func withU32List<R>(_ body: (U32ListView) throws -> R) throws -> R {
+        guard values == nil else {
+            let elements = try u32List()
+            return try elements.withUnsafeBytes { try body(U32ListView(bytes: $0)) }
+        }
+        guard case .u32List = try advanceKind("a list<u32>") else { throw mismatch("a list<u32>") }
+        let pointer = try reader.nextI32()
+        return try body(U32ListView(bytes: try u32ListBytes(at: pointer, length: try reader.nextI32())))
+    }
+
     /// The next argument, a `list<u32>`, read in one pass.
     public mutating func u32List() throws -> [UInt32] {
         guard case .u32List = try advanceKind("a list<u32>") else { throw mismatch("a list<u32>") }
@@ -170,25 +202,30 @@ public struct ComponentArguments {
             }
         } else {
             let pointer = try reader.nextI32()
-            let length = try reader.nextI32()
-            let byteLength = UInt64(length) * 4
-            guard byteLength <= maxByteLength else {
-                throw ComponentTrap(.tooLong, "a list of \(length) u32 elements is longer than the limit of \(maxByteLength) bytes")
-            }
-            guard pointer & 3 == 0 else {
-                throw ComponentTrap(.misaligned, "a list of u32 at \(pointer) is not aligned to 4 bytes")
-            }
-            guard UInt64(pointer) + byteLength <= UInt64(view.bytes.count) else {
-                throw ComponentTrap(
-                    .outOfBounds, "a list at \(pointer) with \(byteLength) bytes lies outside memory of \(view.bytes.count) bytes")
-            }
-            return [UInt32](unsafeUninitializedCapacity: Int(length)) { elements, initialized in
-                for index in 0..<Int(length) {
-                    elements[index] = view.load(UInt32.self, at: UInt64(pointer) + 4 * UInt64(index))
-                }
-                initialized = Int(length)
+            let elements = U32ListView(bytes: try u32ListBytes(at: pointer, length: try reader.nextI32()))
+            return [UInt32](unsafeUninitializedCapacity: elements.count) { buffer, initialized in
+                for index in elements.indices { buffer[index] = elements[index] }
+                initialized = elements.count
             }
         }
+    }
+
+    /// The bytes of a `list<u32>` of `length` elements at `pointer`: `load_list_from_range`'s
+    /// checks (bounded, aligned, in bounds).
+    private func u32ListBytes(at pointer: UInt32, length: UInt32) throws(ComponentTrap) -> UnsafeRawBufferPointer {
+        let byteLength = UInt64(length) * 4
+        guard byteLength <= maxByteLength else {
+            throw ComponentTrap(.tooLong, "a list of \(length) u32 elements is longer than the limit of \(maxByteLength) bytes")
+        }
+        guard pointer & 3 == 0 else {
+            throw ComponentTrap(.misaligned, "a list of u32 at \(pointer) is not aligned to 4 bytes")
+        }
+        guard UInt64(pointer) + byteLength <= UInt64(view.bytes.count) else {
+            throw ComponentTrap(
+                .outOfBounds, "a list at \(pointer) with \(byteLength) bytes lies outside memory of \(view.bytes.count) bytes")
+        }
+        guard byteLength > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: view.bytes[Int(pointer)..<Int(pointer) + Int(byteLength)])
     }
 
     /// The next argument, a `flags` type of at most 32 flags: bit `n` set for the `n`th

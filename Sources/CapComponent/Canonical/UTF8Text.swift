@@ -17,6 +17,23 @@ extension String {
         self = decoded
     }
 
+    /// Whether `bytes` is valid UTF-8, checked where it lies: nothing is decoded into a string.
+    /// ASCII needs no more than the eight-at-a-time test; otherwise the standard library's
+    /// UTF-8 parser reads scalar by scalar (it rejects what `String(validating:as:)` rejects:
+    /// truncated and overlong sequences, surrogates, anything past U+10FFFF).
+    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if isASCII(bytes) { return true }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
     /// Whether every byte is below 0x80, eight at a time.
     private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var index = 0

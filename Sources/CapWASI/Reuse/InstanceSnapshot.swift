@@ -100,6 +100,11 @@ struct InstanceSnapshot {
             return Int(previous)
         }
         guard let guestPages = grown(by: 0), grown(by: memory.byteCount / pageSize - guestPages + pages) != nil else { return nil }
+        // Asked again of the grown memory, which now has pages past the image to try: a memory
+        // the image filled could not say, and would have its reserved pages written with zeros
+        // after every run.
+        memories[0].base = Self.base(of: memory)
+        memories[0].discarding = memories[0].image.discardingZeroes(memory)
         restore()
         return pages * pageSize
     }

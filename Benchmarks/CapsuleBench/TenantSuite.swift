@@ -47,6 +47,15 @@ struct TenantSuite {
                     })
         }
         report.add(rows, baseline: "WasmKit WASI")
+        let suite = "instance start + trivial run"
+        func target(_ what: String, _ component: String, _ module: String, _ bound: Double) {
+            guard let component = medians[component], let module = medians[module] else { return }
+            report.targets.append(BenchTarget(
+                suite: suite, target: "\(what) ≤ \(format(bound, decimals: 1))× the module's under Capsule (issue 26)",
+                measured: "\(format(component / module, decimals: 2))×", met: component / module <= bound))
+        }
+        target("fresh component start + trivial run", "Capsule WASI 0.2 (component)", "Capsule WASI", 1.2)
+        target("warm component run", GuestHosts.reusedComponentHost, GuestHosts.reusedHost, 1.5)
         try measureFirstPooledRun(hosts: hosts, into: &report)
     }
 
@@ -157,6 +166,11 @@ struct TenantSuite {
             }
         }
         report.add(rows, baseline: "module, fresh instances")
+        let indistinguishable = rows.filter { $0.name.hasSuffix("indistinguishable") }
+        report.targets.append(BenchTarget(
+            suite: rows.first?.suite ?? "", target: "tenants that each run once, reused across tenants: ≥ 2,500 runs/s, module and component (issue 26)",
+            measured: indistinguishable.map { "\($0.name.prefix { $0 != "," }) \(format($0.value, decimals: 0)) runs/s" }.joined(separator: ", "),
+            met: indistinguishable.count == 2 && indistinguishable.allSatisfy { $0.value >= 2_500 }))
     }
 
     /// One tenant's report runs one after another, fresh and reused: the steady state, in which

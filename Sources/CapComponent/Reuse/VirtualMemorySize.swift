@@ -79,8 +79,8 @@ package enum VirtualMemorySize {
 
     /// `bytes`, a core module of a component whose only memory is defined by one module, in
     /// its `role`: the definer with the global added and exported, and `grow` exported, whether
-    /// or not its own code reads the size; an importer with the global imported if its code reads or grows the
-    /// size, else unchanged.
+    /// or not its own code reads the size; an importer with the global imported if its code
+    /// reads or grows the size, else unchanged.
     ///
     /// - Throws: ``InterruptPoints/Failure`` when the bytes do not parse or do not have `role`.
     package static func rewrite(_ bytes: [UInt8], as role: Role) throws(InterruptPoints.Failure) -> [UInt8] {

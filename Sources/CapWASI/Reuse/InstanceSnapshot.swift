@@ -99,7 +99,10 @@ struct InstanceSnapshot {
             else { return nil }
             return Int(previous)
         }
-        guard let guestPages = grown(by: 0), grown(by: memory.byteCount / pageSize - guestPages + pages) != nil else { return nil }
+        // The guest never has more pages than the memory (its `grow` grows the memory first).
+        guard let guestPages = grown(by: 0), guestPages <= memory.byteCount / pageSize,
+            grown(by: memory.byteCount / pageSize - guestPages + pages) != nil
+        else { return nil }
         // Asked again of the grown memory, which now has pages past the image to try: a memory
         // the image filled could not say, and would have its reserved pages written with zeros
         // after every run.

@@ -2,7 +2,7 @@
 import WasmParser
 
 /// An innermost loop (one with no loop inside it) as the interrupt-point rewrite reads it, and
-/// its unrolled form: the body copied ``factor(bodySize:)`` times, so that the check point at
+/// its unrolled form: the body copied ``factor`` times, so that the check point at
 /// its header, two dispatches of WasmKit's interpreter, runs once every that many iterations
 /// instead of on every one. A tight loop of three or four instructions otherwise pays half
 /// again its own time for its check.
@@ -68,7 +68,7 @@ struct UnrolledLoop {
     /// How many copies of a body of `bodySize` bytes the unrolled loop has: a power of two,
     /// so that it divides ``InterruptPoints/loopInterval`` and the loop counts its iterations
     /// as exactly as one that is not unrolled.
-    static func factor(bodySize: Int, copyBudget: Int = copyBudget) -> UInt32 {
+    private static func factor(bodySize: Int, copyBudget: Int) -> UInt32 {
         var factor = maximumFactor
         while factor > 1 && Int(factor) * bodySize > copyBudget { factor /= 2 }
         return factor

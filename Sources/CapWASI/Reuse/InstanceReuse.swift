@@ -76,6 +76,10 @@ public struct InstanceReuse: Sendable, Equatable {
 }
 
 extension InstanceReuse {
+    /// The bytes a new instance's memory grows by before its first run: ``maxRetainedGrowth``
+    /// with ``reservesGrowth``, else none.
+    var reservation: Int { reservesGrowth ? maxRetainedGrowth : 0 }
+
     /// Whether an instance whose memories grew `grown` bytes since instantiation, `reserved`
     /// of them ahead of its first run (`nil`: they could not be), may be kept: with
     /// ``reservesGrowth`` only at exactly the reserved size, otherwise up to

@@ -99,7 +99,7 @@ public final class WASIComponentPool: Sendable {
             }
             do throws(StateExports.NotReusable) {
                 let pooled = try PooledComponent(
-                    started, images: sharedImages.withLock { $0 }, reserving: reuse.reservesGrowth ? reuse.maxRetainedGrowth : 0)
+                    started, images: sharedImages.withLock { $0 }, reserving: reuse.reservation)
                 if let images = pooled.shareableImages { sharedImages.withLock { $0 = $0 ?? images } }
                 return .made(pooled)
             } catch {

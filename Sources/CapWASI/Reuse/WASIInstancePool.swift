@@ -117,7 +117,7 @@ public final class WASIInstancePool: Sendable {
             do throws(WASIRunError) {
                 instance = try PooledModule(
                     prepared, entry: entry, configuration: configuration, denialSink: denialSink, interrupter: interrupter,
-                    eager: reuse.eagerTranslation, images: images, reserving: reuse.reservesGrowth ? reuse.maxRetainedGrowth : 0)
+                    eager: reuse.eagerTranslation, images: images, reserving: reuse.reservation)
             } catch {
                 return .ended(RunEnd(failure: error, startedAt: start))
             }

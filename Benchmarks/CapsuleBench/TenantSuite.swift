@@ -179,23 +179,42 @@ struct TenantSuite {
         let tenant = try makeTenant("one-tenant", in: scratch)
         defer { tenant.config.close(); tenant.output.close() }
         let runs = throughputRuns * 2
-        var rows: [BenchRow] = []
-        for reused in [false, true] {
-            let host = PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 1, reuse: reused ? InstanceReuse() : nil)
-            var samples: [Double] = []
-            for _ in 0..<rounds {
+        let component = try Plugin(bytes: try checkoutFile("Examples/Plugins/report-component.wasm"))
+        let givingBack = InstanceReuse(keptResidentBytes: 0)
+        let hosts: [(name: String, host: PluginHost)] = [
+            ("fresh instances", PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 1, reuse: nil)),
+            ("reused instances", PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 1, reuse: InstanceReuse())),
+            (
+                "reused instances, every page given back",
+                PluginHost(module: module, programName: "report.wasm", maxConcurrentRuns: 1, reuse: givingBack)
+            ),
+            ("component, reused instances", PluginHost(plugin: component, programName: "report.wasm", maxConcurrentRuns: 1, reuse: InstanceReuse())),
+            (
+                "component, reused instances, every page given back",
+                PluginHost(plugin: component, programName: "report.wasm", maxConcurrentRuns: 1, reuse: givingBack)
+            ),
+        ]
+        // Rounds interleaved across the hosts, so that a slower stretch of the machine falls on all.
+        var samples = Array(repeating: [Double](), count: hosts.count)
+        for _ in 0..<rounds {
+            for (index, (_, host)) in hosts.enumerated() {
                 let clock = ContinuousClock()
                 let start = clock.now
                 for _ in 0..<runs {
                     guard (try? host.run(tenant, denialSink: nil).outcome.get().exitCode) == 0 else { throw BenchError("a report run failed") }
                 }
-                samples.append(Double(runs) / (nanoseconds(clock.now - start) / 1e9))
+                samples[index].append(Double(runs) / (nanoseconds(clock.now - start) / 1e9))
             }
-            let statistics = host.instancePool?.statistics
-            rows.append(BenchRow(
-                suite: "one tenant, \(runs) report runs in a row", name: reused ? "reused instances" : "fresh instances",
-                value: median(samples), unit: "runs/s",
-                note: statistics.map { "\($0.reuses) reuses, \($0.instantiations) instances (replaced past 16 MiB of growth)" }))
+        }
+        let medians = samples.map(median)
+        let rows = hosts.enumerated().map { index, entry in
+            let statistics = entry.host.instancePool?.statistics ?? entry.host.componentPool?.statistics
+            // A row that gives every page back is compared with the same plugin keeping them.
+            let note = entry.name.hasSuffix("given back")
+                ? "keeping 1 MiB of written pages: \(format(medians[index - 1] / medians[index], decimals: 2))× these runs/s"
+                : statistics.map { "\($0.reuses) reuses, \($0.instantiations) instances (replaced past 16 MiB of growth)" }
+            return BenchRow(
+                suite: "one tenant, \(runs) report runs in a row", name: entry.name, value: medians[index], unit: "runs/s", note: note)
         }
         report.add(rows, baseline: "fresh instances")
     }

@@ -50,12 +50,21 @@ public struct InstanceReuse: Sendable, Equatable {
     /// touches them. An instance whose memory could not grow (the run's memory limit is lower)
     /// runs once.
     public var reservesGrowth: Bool
+    /// Bytes of each memory's pages outside its image that an instance keeps in memory between
+    /// runs, zeroed in place rather than given back to the kernel, chosen among the pages runs
+    /// write: the next run does not fault them in again, and no other CPU's TLB is flushed
+    /// for them. An idle instance holds them. Only where ``acrossOwners`` is off: which pages
+    /// stay shows which pages earlier runs touched, so instances that serve any owner give every
+    /// page back. `0` gives every page back after every run.
+    public var keptResidentBytes: Int
 
     /// Rules with every value at its default: per-owner reuse, 2 idle instances for each of 64
-    /// owners, lazy translation, 16 MiB of retained growth, grown as runs ask.
+    /// owners, lazy translation, 16 MiB of retained growth, grown as runs ask, and 1 MiB of
+    /// pages kept in memory (the stack and heap pages a C program's run writes, a dozen for the
+    /// examples, with room to spare).
     public init(
         idleInstancesPerOwner: Int = 2, owners: Int = 64, acrossOwners: Bool = false, eagerTranslation: Bool = false,
-        maxRetainedGrowth: Int = 16 << 20, reservesGrowth: Bool = false
+        maxRetainedGrowth: Int = 16 << 20, reservesGrowth: Bool = false, keptResidentBytes: Int = 1 << 20
     ) {
         self.idleInstancesPerOwner = max(0, idleInstancesPerOwner)
         self.owners = max(0, owners)
@@ -63,6 +72,7 @@ public struct InstanceReuse: Sendable, Equatable {
         self.eagerTranslation = eagerTranslation
         self.maxRetainedGrowth = max(0, maxRetainedGrowth)
         self.reservesGrowth = reservesGrowth
+        self.keptResidentBytes = max(0, keptResidentBytes)
     }
 
     /// Reuse across owners that no guest can tell from a new instance: ``acrossOwners``,
@@ -79,6 +89,10 @@ extension InstanceReuse {
     /// The bytes a new instance's memory grows by before its first run: ``maxRetainedGrowth``
     /// with ``reservesGrowth``, else none.
     var reservation: Int { reservesGrowth ? maxRetainedGrowth : 0 }
+
+    /// The bytes of pages each memory keeps in place between runs (``KeptPages``):
+    /// ``keptResidentBytes``, none across owners.
+    var keptResident: Int { acrossOwners ? 0 : keptResidentBytes }
 
     /// Whether an instance whose memories grew `grown` bytes since instantiation, `reserved`
     /// of them ahead of its first run (`nil`: they could not be), may be kept: with

@@ -15,6 +15,8 @@ struct InstanceSnapshot {
         /// written: checked on this memory, again whenever its storage moves.
         var discarding: Bool
         var base: UnsafeMutableRawPointer?
+        /// The zero pages restores write in place rather than discard.
+        var kept = KeptPages()
     }
 
     private var memories: [PristineMemory]
@@ -42,6 +44,12 @@ struct InstanceSnapshot {
             guard let global = instance.exports[global: name] else { throw .init(reason: "its global export \(name) is missing") }
             return (global, global.value)
         }
+        // Taking an image reads every page, which maps the kernel's zero page wherever nothing
+        // was written: given back now, the pages in memory after a run are those runs touched.
+        // (A memory whose pages cannot be given back would only be written with zeros again.)
+        for index in memories.indices where memories[index].discarding {
+            memories[index].image.restore(into: memories[index].memory, discarding: true, keeping: &memories[index].kept, keepingResident: 0)
+        }
     }
 
     /// Bytes of memory the instance holds now.
@@ -55,8 +63,10 @@ struct InstanceSnapshot {
     }
 
     /// Puts every memory, table element and mutable global back to its value just after
-    /// instantiation; memory past the original size is zeroed.
-    mutating func restore() {
+    /// instantiation; memory past the original size is zeroed. Up to `keepingResident` bytes of
+    /// each memory's zero pages that runs touched are written in place rather than discarded
+    /// (``KeptPages``).
+    mutating func restore(keepingResident: Int) {
         for index in memories.indices {
             let memory = memories[index].memory
             let base = Self.base(of: memory)
@@ -64,7 +74,8 @@ struct InstanceSnapshot {
                 memories[index].base = base
                 memories[index].discarding = memories[index].image.discardingZeroes(memory)
             }
-            memories[index].image.restore(into: memory, discarding: memories[index].discarding)
+            memories[index].image.restore(
+                into: memory, discarding: memories[index].discarding, keeping: &memories[index].kept, keepingResident: keepingResident)
         }
         for (table, elements) in tables {
             for (index, element) in elements.enumerated() where table[index] != element {
@@ -108,7 +119,7 @@ struct InstanceSnapshot {
         // after every run.
         memories[0].base = Self.base(of: memory)
         memories[0].discarding = memories[0].image.discardingZeroes(memory)
-        restore()
+        restore(keepingResident: 0)
         return pages * pageSize
     }
 

@@ -42,19 +42,35 @@ final class MemoryImage: Sendable {
     var storedBytes: Int { stretches.reduce(0) { $0 + $1.bytes.count } }
 
     /// Writes the image back into `memory`: every page outside the stretches, including memory
-    /// grown since, becomes zero, discarded to the kernel where `discarding` is set.
-    func restore(into memory: Memory, discarding: Bool) {
+    /// grown since, becomes zero, discarded to the kernel where `discarding` is set, but for the
+    /// pages `kept` keeps (at most `keepingResident` bytes), written with zeros in place.
+    func restore(into memory: Memory, discarding: Bool, keeping kept: inout KeptPages, keepingResident limit: Int) {
         memory.withUnsafeMutableBufferPointer(offset: 0, count: memory.byteCount) { bytes in
             guard let base = bytes.baseAddress else { return }
+            let surveying = discarding && kept.beginRestore(limit: limit)
+            func zero(_ range: Range<Int>) {
+                guard !range.isEmpty else { return }
+                // Only whole host pages can be discarded; the stretches are page-aligned and the
+                // memory a multiple of 64 KiB, so only a host page above 64 KiB would leave an
+                // edge to clear.
+                let pages = range.lowerBound.roundedUp(to: Self.pageSize)..<range.upperBound.roundedDown(to: Self.pageSize)
+                guard discarding, !pages.isEmpty else {
+                    memset(base + range.lowerBound, 0, range.count)
+                    return
+                }
+                memset(base + range.lowerBound, 0, pages.lowerBound - range.lowerBound)
+                memset(base + pages.upperBound, 0, range.upperBound - pages.upperBound)
+                kept.zero(base, pages, limit: limit, surveying: surveying)
+            }
             var cursor = 0
             for stretch in stretches {
-                Self.zero(base, cursor..<stretch.range.lowerBound, discarding: discarding)
+                zero(cursor..<stretch.range.lowerBound)
                 stretch.bytes.withUnsafeBytes { image in
                     _ = memcpy(base + stretch.range.lowerBound, image.baseAddress!, image.count)
                 }
                 cursor = stretch.range.upperBound
             }
-            Self.zero(base, cursor..<bytes.count, discarding: discarding)
+            zero(cursor..<bytes.count)
         }
     }
 
@@ -92,17 +108,9 @@ final class MemoryImage: Sendable {
         }
     }
 
-    private static func zero(_ base: UnsafeMutableRawPointer, _ range: Range<Int>, discarding: Bool) {
-        guard !range.isEmpty else { return }
-        // Only whole host pages can be discarded; the stretches are page-aligned and the memory
-        // a multiple of 64 KiB, so only a host page above 64 KiB would leave an edge to clear.
-        let pages = range.lowerBound.roundedUp(to: pageSize)..<range.upperBound.roundedDown(to: pageSize)
-        if discarding, !pages.isEmpty, madvise(base + pages.lowerBound, pages.count, MADV_DONTNEED) == 0 {
-            memset(base + range.lowerBound, 0, pages.lowerBound - range.lowerBound)
-            memset(base + pages.upperBound, 0, range.upperBound - pages.upperBound)
-        } else {
-            memset(base + range.lowerBound, 0, range.count)
-        }
+    /// Whether the host page at `page` holds only zeros.
+    static func isZero(_ page: UnsafeMutableRawPointer) -> Bool {
+        zeroPage.withUnsafeBytes { memcmp($0.baseAddress!, page, pageSize) } == 0
     }
 
     private static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {

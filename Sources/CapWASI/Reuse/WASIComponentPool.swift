@@ -190,7 +190,7 @@ private final class PooledComponent: PooledInstance, @unchecked Sendable {
         guard start.run.limiter.tableGrowthCount == tableGrowthsAtSnapshot,
             reuse.keeps(grown: snapshots.reduce(0, { $0 + $1.grownBytes }), reserved: reserved), instance.resetForReuse()
         else { return false }
-        for index in snapshots.indices { snapshots[index].restore() }
+        for index in snapshots.indices { snapshots[index].restore(keepingResident: reuse.keptResident) }
         return true
     }
 

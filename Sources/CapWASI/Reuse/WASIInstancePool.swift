@@ -177,7 +177,7 @@ private final class PooledModule: PooledInstance, @unchecked Sendable {
     func restore(keeping reuse: InstanceReuse) -> Bool {
         guard start.limiter.tableGrowthCount == tableGrowthsAtSnapshot, reuse.keeps(grown: snapshot.grownBytes, reserved: reserved)
         else { return false }
-        snapshot.restore()
+        snapshot.restore(keepingResident: reuse.keptResident)
         return true
     }
 

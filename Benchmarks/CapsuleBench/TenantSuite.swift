@@ -211,7 +211,7 @@ struct TenantSuite {
             let statistics = entry.host.instancePool?.statistics ?? entry.host.componentPool?.statistics
             // A row that gives every page back is compared with the same plugin keeping them.
             let note = entry.name.hasSuffix("given back")
-                ? "keeping 1 MiB of written pages: \(format(medians[index - 1] / medians[index], decimals: 2))× these runs/s"
+                ? "keeping written pages: \(format(medians[index - 1] / medians[index], decimals: 2))× these runs/s"
                 : statistics.map { "\($0.reuses) reuses, \($0.instantiations) instances (replaced past 16 MiB of growth)" }
             return BenchRow(
                 suite: "one tenant, \(runs) report runs in a row", name: entry.name, value: medians[index], unit: "runs/s", note: note)

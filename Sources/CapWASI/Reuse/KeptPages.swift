@@ -28,7 +28,8 @@ struct KeptPages {
     private var restoresUntilSurvey = 0
 
     /// Restores between two surveys: a survey asks about every page of the memory (about 6 µs
-    /// for 16 MiB here), the restores between them only about the pages kept.
+    /// for 16 MiB here); the restores between them ask nothing, they write the pages kept and
+    /// give back the rest.
     static let surveyInterval = 64
 
     private static var pageSize: Int { MemoryImage.pageSize }
@@ -54,6 +55,7 @@ struct KeptPages {
     /// page given back. A survey keeps, while `limit` allows, the pages it finds in memory.
     mutating func zero(_ base: UnsafeMutableRawPointer, _ pages: Range<Int>, limit: Int, surveying: Bool) {
         var given = pages.lowerBound  // Where the stretch to give back begins.
+        var hasRoom: Bool { (offsets.count + 1) * Self.pageSize <= limit }
         func keep(_ page: Int) {
             Self.discard(base, given..<page)
             memset(base + page, 0, Self.pageSize)
@@ -61,12 +63,12 @@ struct KeptPages {
         }
         if surveying {
             var window = pages.lowerBound
-            while window < pages.upperBound, offsets.count * Self.pageSize + Self.pageSize <= limit {
+            while window < pages.upperBound, hasRoom {
                 let end = min(pages.upperBound, window + Self.surveyWindow)
                 guard let resident = Self.resident(base, window..<end) else { break }
                 // A page in memory that holds only zeros was read, not written (the kernel maps
                 // its one zero page there), or written with zeros: not worth keeping.
-                for page in resident where offsets.count * Self.pageSize + Self.pageSize <= limit && !MemoryImage.isZero(base + page) {
+                for page in resident where hasRoom && !MemoryImage.isZero(base + page) {
                     keep(page)
                     offsets.append(page)
                 }
@@ -95,7 +97,7 @@ struct KeptPages {
     }
 
     /// Gives `pages` (page-aligned) back to the kernel, or writes zeros if it refuses.
-    static func discard(_ base: UnsafeMutableRawPointer, _ pages: Range<Int>) {
+    private static func discard(_ base: UnsafeMutableRawPointer, _ pages: Range<Int>) {
         guard !pages.isEmpty, madvise(base + pages.lowerBound, pages.count, MADV_DONTNEED) != 0 else { return }
         memset(base + pages.lowerBound, 0, pages.count)
     }

@@ -44,8 +44,9 @@ struct InstanceSnapshot {
             guard let global = instance.exports[global: name] else { throw .init(reason: "its global export \(name) is missing") }
             return (global, global.value)
         }
-        // Taking an image reads every page, which maps the kernel's zero page wherever nothing
-        // was written: given back now, the pages in memory after a run are those runs touched.
+        // A page read but never written (taking an image reads every page) is mapped to the
+        // kernel's zero page and counts as in memory: given back now, the pages in memory after
+        // a run are those runs touched.
         // (A memory whose pages cannot be given back would only be written with zeros again.)
         for index in memories.indices where memories[index].discarding {
             memories[index].image.restore(into: memories[index].memory, discarding: true, keeping: &memories[index].kept, keepingResident: 0)

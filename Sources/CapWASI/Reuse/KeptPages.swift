@@ -68,7 +68,7 @@ struct KeptPages {
                 guard let resident = Self.resident(base, window..<end) else { break }
                 // A page in memory that holds only zeros was read, not written (the kernel maps
                 // its one zero page there), or written with zeros: not worth keeping.
-                for page in resident where hasRoom && !MemoryImage.isZero(base + page) {
+                for page in resident where hasRoom && !MemoryImage.isZero(UnsafeRawBufferPointer(start: base + page, count: Self.pageSize)) {
                     keep(page)
                     offsets.append(page)
                 }

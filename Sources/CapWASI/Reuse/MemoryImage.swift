@@ -108,12 +108,8 @@ final class MemoryImage: Sendable {
         }
     }
 
-    /// Whether the host page at `page` holds only zeros.
-    static func isZero(_ page: UnsafeMutableRawPointer) -> Bool {
-        zeroPage.withUnsafeBytes { memcmp($0.baseAddress!, page, pageSize) } == 0
-    }
-
-    private static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// Whether `bytes` are all zero.
+    static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = min(pageSize, bytes.count - offset)

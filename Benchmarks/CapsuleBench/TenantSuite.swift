@@ -1,6 +1,8 @@
 // Suite 3: instance start, multi-tenant throughput, and the cost of many resident tenants.
+import CBenchFloor
 import CapStd
 import CapWASI
+import Glibc
 import PluginHost
 
 struct TenantSuite {
@@ -165,12 +167,41 @@ struct TenantSuite {
                     note: "\(tenants.count) tenants per round" + (reuse == nil ? "" : "; \(reused) of \(tenants.count * rounds) runs reused")))
             }
         }
+        let floor = try Self.nativeFloor(tenants.map(\.tenant), in: scratch, rounds: rounds)
+        rows.append(BenchRow(
+            suite: rows.first?.suite ?? "", name: "the plugin's file system calls alone, in C (the kernel's floor)",
+            value: floor, unit: "runs/s", note: "\(tenants.count) tenants per round; no guest, no host, descriptors opened beforehand"))
         report.add(rows, baseline: "module, fresh instances")
         let indistinguishable = rows.filter { $0.name.hasSuffix("indistinguishable") }
         report.targets.append(BenchTarget(
             suite: rows.first?.suite ?? "", target: "tenants that each run once, reused across tenants: ≥ 2,500 runs/s, module and component (issue 26)",
-            measured: indistinguishable.map { "\($0.name.prefix { $0 != "," }) \(format($0.value, decimals: 0)) runs/s" }.joined(separator: ", "),
+            measured: indistinguishable.map { "\($0.name.prefix { $0 != "," }) \(format($0.value, decimals: 0)) runs/s" }.joined(separator: ", ")
+                + " (the same file system calls in C: \(format(floor, decimals: 0)) runs/s)",
             met: indistinguishable.count == 2 && indistinguishable.allSatisfy { $0.value >= 2_500 }))
+    }
+
+    /// Runs per second of the report plugin's file system calls made by C for each tenant
+    /// (`bench_floor_report`), median of `rounds`: what the kernel costs a run with nothing
+    /// else, so that the rows above can be read against it.
+    private static func nativeFloor(_ names: [String], in scratch: ScratchDirectory, rounds: Int) throws -> Double {
+        func openDirectory(_ path: String) throws -> Int32 {
+            let fd = open("\(scratch.path)/\(path)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw BenchError("cannot open \(path): errno \(errno)") }
+            return fd
+        }
+        let descriptors = try names.map { (name: $0, config: try openDirectory("\($0)/config"), output: try openDirectory("\($0)/output")) }
+        defer { descriptors.forEach { _ = close($0.config); _ = close($0.output) } }
+        var samples: [Double] = []
+        for _ in 0..<rounds {
+            let clock = ContinuousClock()
+            let start = clock.now
+            for tenant in descriptors {
+                let result = bench_floor_report(tenant.config, tenant.output, tenant.name)
+                guard result == 0 else { throw BenchError("the report floor failed for \(tenant.name): errno \(-result)") }
+            }
+            samples.append(Double(descriptors.count) / (nanoseconds(clock.now - start) / 1e9))
+        }
+        return median(samples)
     }
 
     /// One tenant's report runs one after another, fresh and reused: the steady state, in which

@@ -3,7 +3,8 @@ import WasmKit
 
 extension InterruptPoints {
     /// Parses and validates `bytes` after adding the interrupt points, so that an instance of
-    /// the module can always be stopped. Bytes the rewrite cannot read are reported with
+    /// the module can always be stopped, and the fast path of any known `memcpy`
+    /// (``MemcpyFastPath``). Bytes the rewrite cannot read are reported with
     /// WasmKit's own account of what is wrong with them.
     ///
     /// - Throws: WasmKit's parse or validation error, or ``Failure``.
@@ -15,7 +16,7 @@ extension InterruptPoints {
     static func parseInstrumented(_ bytes: [UInt8]) throws -> (module: Module, bytes: [UInt8]) {
         let instrumented: [UInt8]
         do {
-            instrumented = try instrument(bytes)
+            instrumented = try instrument(MemcpyFastPath.apply(bytes))
         } catch {
             _ = try parseWasm(bytes: bytes)
             throw error

@@ -228,6 +228,7 @@ enum ModuleBinary {
         static let i32LtS: UInt8 = 0x48
         static let i32GeS: UInt8 = 0x4e
         static let i64GtU: UInt8 = 0x56
+        static let i64LeU: UInt8 = 0x58
         static let i64GeU: UInt8 = 0x5a
         static let i32Or: UInt8 = 0x72
         static let i64Shl: UInt8 = 0x86

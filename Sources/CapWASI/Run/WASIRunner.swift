@@ -13,8 +13,9 @@ public struct WASIModule: Sendable {
     let bytes: [UInt8]
 
     /// Parses and validates `bytes`, with interrupt points added so that a deadline or a
-    /// cancellation can stop any run (``InterruptPoints``). The engine translates functions
-    /// lazily, on first call.
+    /// cancellation can stop any run (``InterruptPoints``), and a known `memcpy` given its
+    /// `memory.copy` path (``MemcpyFastPath``). The engine translates functions lazily, on first
+    /// call.
     ///
     /// - Throws: ``WASIRunError/invalidModule(_:)`` naming what is wrong.
     public init(bytes: [UInt8]) throws(WASIRunError) {
@@ -29,7 +30,7 @@ public struct WASIModule: Sendable {
             self.bytes = bytes
             return
         }
-        do { self.bytes = try InterruptPoints.instrument(bytes) } catch {
+        do { self.bytes = try InterruptPoints.instrument(MemcpyFastPath.apply(bytes)) } catch {
             do { _ = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
             throw .invalidModule("\(error)")
         }

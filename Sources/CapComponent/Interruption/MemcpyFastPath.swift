@@ -19,7 +19,9 @@
 /// and return the same value; when a range lies outside memory both trap (the loop after writing
 /// part of `dst`, `memory.copy` before writing anything, and a trap ends the instance). Every
 /// other call (`n == 0`, overlapping ranges, whose result the loop defines its own way) runs
-/// the original body, unchanged after the added path.
+/// the original body, unchanged after the added path. A guest that made another body of the
+/// same length and hash on purpose would change only what its own function does inside its own
+/// memory, which it can do anyway.
 ///
 /// **Cost.** One walk over the module's section headers and code entry sizes when it is loaded,
 /// and a hash of each body whose length is a known one's. The interrupt points treat the added

@@ -48,16 +48,8 @@ import WasmKit
     private static func memcpyModule(pages: UInt8) throws -> [UInt8] {
         let component = try ComponentFixtures.bytes("hello-p2.wasm")
         let body = try #require(codeBodies(inComponent: component).first { $0.count == 321 })
+        func leb(_ value: Int) -> [UInt8] { LEB128.encode(UInt32(value)) }
         func section(_ id: UInt8, _ payload: [UInt8]) -> [UInt8] { [id] + leb(payload.count) + payload }
-        func leb(_ value: Int) -> [UInt8] {
-            var value = value
-            var encoded: [UInt8] = []
-            repeat {
-                encoded.append(UInt8(value & 0x7f) | (value >= 0x80 ? 0x80 : 0))
-                value >>= 7
-            } while value != 0
-            return encoded
-        }
         let name = { (text: String) in leb(text.utf8.count) + Array(text.utf8) }
         return [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
             + section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7f])

@@ -12,8 +12,9 @@ extension InterruptPoints {
         try parseInstrumented(bytes).module
     }
 
-    /// ``parse(_:)``, with the instrumented bytes the module was parsed from.
-    static func parseInstrumented(_ bytes: [UInt8]) throws -> (module: Module, bytes: [UInt8]) {
+    /// ``parse(_:)``, with the instrumented bytes the module was parsed from: what a
+    /// component's core modules and a `WASIModule` both go through.
+    package static func parseInstrumented(_ bytes: [UInt8]) throws -> (module: Module, bytes: [UInt8]) {
         let instrumented: [UInt8]
         do {
             instrumented = try instrument(MemcpyFastPath.apply(bytes))

@@ -99,7 +99,7 @@ package enum MemcpyFastPath {
                     code += LEB128.encode(UInt32(body.count)) + body
                     continue
                 }
-                let expression = try expressionStart(body)
+                let expression = try expressionStart(body, in: bytes)
                 let rewritten = body[..<expression] + path + body[expression...]
                 code += LEB128.encode(UInt32(rewritten.count)) + rewritten
             }
@@ -108,14 +108,14 @@ package enum MemcpyFastPath {
         return nil
     }
 
-    /// Where a body's expression begins, after its local declarations.
-    private static func expressionStart(_ body: ArraySlice<UInt8>) throws(InterruptPoints.Failure) -> Int {
-        var reader = ModuleReader(Array(body), range: 0..<body.count)
+    /// Where a body of `bytes` begins its expression, after its local declarations.
+    private static func expressionStart(_ body: ArraySlice<UInt8>, in bytes: [UInt8]) throws(InterruptPoints.Failure) -> Int {
+        var reader = ModuleReader(bytes, range: body.indices)
         for _ in 0..<(try reader.u32()) {
             _ = try reader.u32()
             try reader.skipValueType()
         }
-        return body.startIndex + reader.offset
+        return reader.offset
     }
 
     /// The 64-bit FNV-1a hash of `bytes`.

@@ -30,15 +30,8 @@ public struct WASIModule: Sendable {
             self.bytes = bytes
             return
         }
-        do { self.bytes = try InterruptPoints.instrument(MemcpyFastPath.apply(bytes)) } catch {
-            do { _ = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
-            throw .invalidModule("\(error)")
-        }
-        do { module = try parseWasm(bytes: self.bytes) } catch {
-            // Report what is wrong with the guest's own bytes, at its own offsets.
-            do { _ = try parseWasm(bytes: bytes) } catch { throw .invalidModule("\(error)") }
-            throw .invalidModule("\(error)")
-        }
+        // The same rewrite and parse as a component's core modules get.
+        do { (module, self.bytes) = try InterruptPoints.parseInstrumented(bytes) } catch { throw .invalidModule("\(error)") }
     }
 }
 
